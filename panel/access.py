@@ -1,0 +1,82 @@
+"""Who may use which route and see which domain: the single source of scoping.
+
+Every view declares a rule with one of the decorators below. A `before_request`
+hook enforces the rule, and refuses (fail closed) any endpoint that declares none;
+`tests/unit/test_access_declarations.py` fails if a registered endpoint has no rule.
+Out-of-scope objects answer 404, never 403, so nothing about them leaks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+RULE_ATTR = "_access_rule"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    needs_login: bool
+    allows: Callable[[object], bool]
+
+
+PUBLIC = Rule("public", needs_login=False, allows=lambda user: True)
+SIGNED_IN = Rule("signed_in", needs_login=True, allows=lambda user: True)
+GLOBAL_ADMIN = Rule("global_admin", needs_login=True,
+                    allows=lambda user: getattr(user, "is_global", False))
+
+
+def _declare(rule: Rule):
+    def decorate(view):
+        setattr(view, RULE_ATTR, rule)
+        return view
+    return decorate
+
+
+public = _declare(PUBLIC)
+signed_in = _declare(SIGNED_IN)
+global_admin = _declare(GLOBAL_ADMIN)
+
+
+def rule_for(endpoint: str | None) -> Rule | None:
+    if endpoint is None:
+        return None
+    if endpoint == "static":
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, RULE_ATTR, None)
+
+
+def enforce() -> object | None:
+    """before_request: apply the endpoint's rule; unknown routes fall through to 404."""
+    if request.endpoint is None:
+        return None
+    rule = rule_for(request.endpoint)
+    if rule is None:
+        current_app.logger.error("Route %s declares no access rule; refused", request.endpoint)
+        abort(404)
+    if not rule.needs_login:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not rule.allows(current_user):
+        abort(404)
+    return None
+
+
+def visible_domains(user) -> set[str] | None:
+    """The domains a user may see; None means all (a global administrator)."""
+    if getattr(user, "is_global", False):
+        return None
+    return set()
+
+
+def require_domain(user, domain: str) -> str:
+    """Return the domain if the user may act on it, else answer 404."""
+    scope = visible_domains(user)
+    if scope is not None and domain.lower() not in scope:
+        abort(404)
+    return domain

@@ -1,0 +1,1 @@
+"""Signing in to MailApp: password hashing, throttling, and the login views."""

@@ -1,0 +1,43 @@
+"""Throttles failed sign-ins per account and per address, from rows in login_attempt."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, func, select
+
+from panel.extensions import db
+from panel.models import LoginAttempt
+
+WINDOW = timedelta(minutes=15)
+MAX_PER_ACCOUNT = 5
+MAX_PER_ADDRESS = 20
+
+
+def _since() -> datetime:
+    return datetime.now(timezone.utc) - WINDOW
+
+
+def is_blocked(username: str, remote_addr: str) -> bool:
+    session = db.session()
+    since = _since()
+    per_account = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.username == username.lower(), LoginAttempt.at >= since))
+    if per_account >= MAX_PER_ACCOUNT:
+        return True
+    per_address = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.remote_addr == remote_addr, LoginAttempt.at >= since))
+    return per_address >= MAX_PER_ADDRESS
+
+
+def record_failure(username: str, remote_addr: str) -> None:
+    session = db.session()
+    session.add(LoginAttempt(username=username.lower()[:64], remote_addr=remote_addr))
+    # Old rows only cost space; drop them while we are here.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < _since() - WINDOW))
+    session.commit()
+
+
+def clear(username: str) -> None:
+    session = db.session()
+    session.execute(delete(LoginAttempt).where(LoginAttempt.username == username.lower()))
+    session.commit()

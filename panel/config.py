@@ -1,0 +1,80 @@
+"""Settings read from the environment, with the instance folder as fallback store."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def _secret_from_file(path: Path) -> str:
+    """Read a generated secret, creating it once so restarts keep sessions valid."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    # Created with owner-only permissions: it signs every session cookie.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+@dataclass
+class Settings:
+    instance_path: Path
+    secret_key: str
+    database_url: str
+    mailcow_url: str | None
+    mailcow_api_key: str | None
+    mailcow_api_key_readonly: str | None
+    mailcow_timeout: float
+    mailcow_verify_tls: bool
+    bind: str
+    session_cookie_secure: bool
+    mail_hostname: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def sandbox(self) -> bool:
+        """True when no Mailcow is configured and the built-in simulator is used."""
+        return not self.mailcow_url
+
+    @classmethod
+    def from_env(cls, instance_path: Path, env: dict | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        secret = env.get("MAILAPP_SECRET_KEY") or _secret_from_file(instance_path / "secret_key")
+        db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'mailapp.sqlite3'}"
+        # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants psycopg.
+        if db_url.startswith("postgres://"):
+            db_url = "postgresql+psycopg://" + db_url[len("postgres://"):]
+        elif db_url.startswith("postgresql://"):
+            db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+        mailcow_url = (env.get("MAILCOW_URL") or "").rstrip("/") or None
+        # Mailcow's MAILCOW_HOSTNAME is not exposed by its API; the URL's host is the
+        # usual value, and the DNS records MailApp suggests point at it.
+        mail_hostname = env.get("MAILCOW_HOSTNAME") or (
+            urlsplit(mailcow_url).hostname if mailcow_url else "mail.example.org")
+        return cls(
+            instance_path=instance_path,
+            secret_key=secret,
+            database_url=db_url,
+            mailcow_url=mailcow_url,
+            mailcow_api_key=env.get("MAILCOW_API_KEY") or None,
+            mailcow_api_key_readonly=env.get("MAILCOW_API_KEY_READONLY") or None,
+            mailcow_timeout=float(env.get("MAILCOW_TIMEOUT") or 10),
+            mailcow_verify_tls=_flag(env.get("MAILCOW_VERIFY_TLS"), True),
+            bind=env.get("MAILAPP_BIND") or "127.0.0.1:8080",
+            # Off only for plain-http development on loopback; production sits behind TLS.
+            session_cookie_secure=_flag(env.get("MAILAPP_SECURE_COOKIES"), True),
+            mail_hostname=mail_hostname or "localhost",
+        )

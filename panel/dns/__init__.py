@@ -1,0 +1,1 @@
+"""DNS: the records a Mailcow domain should publish, and (later) their live check."""

@@ -1,0 +1,1 @@
+"""Use cases: each checks limits, calls an adapter and records the audit event."""
