@@ -9,6 +9,7 @@ from flask import Flask
 
 from panel.config import Settings
 from panel.extensions import babel, csrf, db, login_manager
+from panel.i18n import compile_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,13 +38,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead, which expires on its own
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="en",
-        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=str(compile_catalogs(instance / "translations")),
     )
     app.config.update(config)
 
-    db.init_app(app, settings.database_url)
+    engine = db.init_app(app, settings.database_url)
     from panel import schema
-    schema.upgrade(db.engine)
+    schema.upgrade(engine)
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "en")

@@ -1,0 +1,29 @@
+"""Compiles the message catalogs (.po, kept in git) into .mo files Flask-Babel reads.
+
+Compiled into the instance folder at start, so a fresh clone or a read-only image
+needs no separate build step.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+CATALOGS = Path(__file__).resolve().parent / "translations"
+
+
+def compile_catalogs(target: Path) -> Path:
+    for po_path in CATALOGS.glob("*/LC_MESSAGES/messages.po"):
+        locale = po_path.parent.parent.name
+        mo_path = target / locale / "LC_MESSAGES" / "messages.mo"
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        tmp = mo_path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            write_mo(fh, catalog)
+        tmp.replace(mo_path)  # atomic: concurrent starts never read half a file
+    return target
