@@ -28,7 +28,7 @@ from .report import Call
 @dataclass(frozen=True)
 class Column:
     name: str
-    search: str | None = None   # SQL tested with LIKE; None: MariaDB has no such column
+    search: str | None = None   # SQL matching one LIKE pattern; None: MariaDB has no such column
     order: str | None = None    # SQL to sort by; None: MariaDB has no such column
 
 
@@ -37,38 +37,38 @@ def _tag_match(table: str, key: str) -> str:
 
 
 DOMAIN_COLUMNS = {
-    2: Column("domain", "x.domain", "x.domain"),
-    3: Column("aliases", "x.aliases",
+    2: Column("domain", "x.domain LIKE ?", "x.domain"),
+    3: Column("aliases", "x.aliases LIKE ?",
               "(SELECT COUNT(*) FROM alias a WHERE (a.domain = x.domain OR a.domain IN"
               " (SELECT alias_domain FROM alias_domain WHERE target_domain = x.domain))"
               " AND a.address != a.goto)"),
-    4: Column("mailboxes", "x.mailboxes",
+    4: Column("mailboxes", "x.mailboxes LIKE ?",
               "(SELECT COUNT(*) FROM mailbox m WHERE m.domain = x.domain AND m.kind = '')"),
-    5: Column("quota", "x.quota",
+    5: Column("quota", "x.quota LIKE ?",
               "(SELECT COALESCE(SUM(m.quota), 0) FROM mailbox m WHERE m.domain = x.domain"
               " AND m.kind = '')"),
     6: Column("stats", None,
               "(SELECT SUM(q.bytes) FROM quota2 q JOIN mailbox m ON m.username = q.username"
               " WHERE m.domain = x.domain)"),
-    7: Column("defquota", "x.defquota", "x.defquota"),
-    8: Column("maxquota", "x.maxquota", "x.maxquota"),
-    10: Column("backupmx", "x.backupmx", "x.backupmx"),
+    7: Column("defquota", "x.defquota LIKE ?", "x.defquota"),
+    8: Column("maxquota", "x.maxquota LIKE ?", "x.maxquota"),
+    10: Column("backupmx", "x.backupmx LIKE ?", "x.backupmx"),
     14: Column("tags", _tag_match("tags_domain", "domain"), None),
-    15: Column("active", "x.active", "x.active"),
+    15: Column("active", "x.active LIKE ?", "x.active"),
 }
 MAILBOX_COLUMNS = {
-    2: Column("username", "x.username", "x.username"),
-    3: Column("quota", "x.quota", "x.quota"),
+    2: Column("username", "x.username LIKE ?", "x.username"),
+    3: Column("quota", "x.quota LIKE ?", "x.quota"),
     4: Column("last_mail_login", None,
               "(SELECT MAX(s.datetime) FROM sasl_log s WHERE s.service != 'SSO'"
               " AND s.username = x.username)"),
     5: Column("last_pw_change", None, "json_extract(x.attributes, '$.passwd_update')"),
     6: Column("in_use", None,
               "((SELECT q.bytes FROM quota2 q WHERE q.username = x.username) * 1.0 / x.quota)"),
-    7: Column("name", "x.name", "x.name COLLATE NOCASE"),
+    7: Column("name", "x.name LIKE ?", "x.name COLLATE NOCASE"),
     20: Column("messages", None, "(SELECT q.messages FROM quota2 q WHERE q.username = x.username)"),
     23: Column("tags", _tag_match("tags_mailbox", "username"), None),
-    24: Column("active", "x.active", "x.active"),
+    24: Column("active", "x.active LIKE ?", "x.active"),
 }
 TABLES = {
     "domain": ("domain", "domain", "1 = 1", DOMAIN_COLUMNS),
@@ -115,7 +115,7 @@ def _where(request: dict, columns: dict[int, Column], prefix: str) -> tuple[list
                 column = _column(columns, position)
                 if column.search is None:
                     raise _unknown(prefix, column, "where")
-                alternatives.append(f"{column.search} LIKE ?")
+                alternatives.append(column.search)
                 params.append(f"%{value}%")
         if alternatives:
             clauses.append("(" + " OR ".join(alternatives) + ")")
@@ -125,7 +125,7 @@ def _where(request: dict, columns: dict[int, Column], prefix: str) -> tuple[list
             column = _column(columns, asked.get("data"))
             if column.search is None or column.search.startswith("EXISTS"):
                 raise _unknown(prefix, column, "where")  # per-column search has no tag join
-            clauses.append(f"{column.search} LIKE ?")
+            clauses.append(column.search)
             params.append(f"%{own}%")
     return clauses, params
 

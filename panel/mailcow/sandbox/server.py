@@ -35,10 +35,12 @@ class SandboxServer:
         server, self._server = self._server, None
         if server is None:
             return
-        # Closing every dispatcher in waitress's socket map ends its asyncore loop.
+        # The asyncore loop ends once waitress's socket map is empty: close the listener
+        # (and its wake-up trigger), then any open connections.
+        server.close()
         while server._map:
-            for dispatcher in list(server._map.values()):
-                dispatcher.handle_close()
+            for channel in list(server._map.values()):
+                channel.handle_close()
         server.task_dispatcher.shutdown()
         if self._thread is not None:
             self._thread.join(timeout=5)

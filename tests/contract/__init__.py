@@ -1,0 +1,1 @@
+"""Contract tests: the sandbox and Mailcow must answer alike."""
