@@ -53,6 +53,7 @@ def app_config(tmp_path, sandbox, **extra) -> dict:
         "MAILCOW_API_KEY": sandbox.rw_key,
         "MAILCOW_API_KEY_READONLY": sandbox.ro_key,
         "MAILCOW_TIMEOUT": "2",
+        "MAILCOW_HOSTNAME": "mail.sandbox.test",
         "MAILAPP_SECURE_COOKIES": "0",
         "TESTING": True,
         **extra,

@@ -6,6 +6,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, \
     ValidationError
 
@@ -16,8 +17,9 @@ DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+"
                        r"([a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 SELECTOR_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$", re.I)
 TAG_RE = re.compile(r"^[^,<>\"']{1,64}$")
-RATE_FRAMES = [("s", _l("per second")), ("m", _l("per minute")), ("h", _l("per hour")),
-               ("d", _l("per day"))]
+RATE_FRAMES = [SelectChoice("s", _l("per second")), SelectChoice("m", _l("per minute")),
+               SelectChoice("h", _l("per hour")), SelectChoice("d", _l("per day"))]
+KEY_SIZES = [SelectChoice(bits, bits) for bits in ("1024", "2048", "3072", "4096")]
 
 
 def normalise_domain(value: str | None) -> str:
@@ -117,8 +119,7 @@ class DomainAddForm(DomainSettingsForm):
     dkim_selector = StringField(_l("DKIM selector"), default="dkim",
                                 validators=[DataRequired(), Length(max=63)])
     dkim_key_size = SelectField(_l("DKIM key length (bits)"), default="2048",
-                                choices=[("1024", "1024"), ("2048", "2048"), ("3072", "3072"),
-                                         ("4096", "4096")])
+                                choices=KEY_SIZES)
 
     def validate_domain(self, field):
         if not DOMAIN_RE.match(field.data or ""):
