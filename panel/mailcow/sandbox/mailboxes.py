@@ -348,7 +348,7 @@ def edit_custom_attributes(call: Call, data: dict) -> bool:
     given = given if isinstance(given, list) else [given]
     if len(keys) != len(given):
         raise PhpFatal("array_combine(): both parameters must have the same number of elements")
-    attributes = json.dumps(dict(zip(keys, given)))
+    attributes = json.dumps(dict(zip(keys, given, strict=True)))
     mailboxes = data.get("mailboxes")
     for username in mailboxes if isinstance(mailboxes, list) else [mailboxes]:
         if not is_email(username):

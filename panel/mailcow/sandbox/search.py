@@ -145,6 +145,13 @@ def _order(request: dict, columns: dict[int, Column], prefix: str) -> list[str]:
     return terms
 
 
+def _tie_broken(order: list[str], key: str) -> list[str]:
+    """Equal rows come in primary-key order, as MariaDB's GROUP BY leaves them."""
+    if order and order[-1].split()[0] == key:
+        return order
+    return [*order, key]
+
+
 def run(call: Call, kind: str, request: dict) -> dict:
     """The DataTables answer, or Mailcow's `{"error": ...}` where its SQL would fail."""
     table, key, scope, columns = TABLES[kind]
@@ -158,7 +165,7 @@ def run(call: Call, kind: str, request: dict) -> dict:
     total = call.conn.execute(f"SELECT COUNT(*) FROM {table} x WHERE {condition}",
                               params).fetchone()[0]
     sql = (f"SELECT x.{key} FROM {table} x WHERE {condition}"
-           f" ORDER BY {', '.join([*order, f'x.{key}'])}")
+           f" ORDER BY {', '.join(_tie_broken(order, f'x.{key}'))}")
     length = intval(request.get("length"))
     if request.get("start") is not None and length != -1:
         sql += f" LIMIT {max(0, length)} OFFSET {max(0, intval(request['start']))}"

@@ -1,6 +1,7 @@
 """Demo and bulk data for the sandbox: a small realistic setup, or thousands of objects fast."""
 from __future__ import annotations
 
+import bisect
 import json
 import random
 import time
@@ -34,6 +35,7 @@ ROLES = ("info sales support billing office hr jobs press team admin contact hel
 DOMAIN_TAGS = ("customer", "internal", "trial", "vip", "reseller")
 MAILBOX_TAGS = ("vip", "shared", "external", "board", "intern")
 DAY = 86400
+QUOTAS, QUOTA_ODDS = (1024, 2048, 5120, 10240), (4, 7, 9, 10)  # MiB, cumulative odds
 
 
 def _fullname(local_part: str) -> str:
@@ -139,9 +141,29 @@ def _domain_names(rng: random.Random, taken: set[str], count: int) -> list[str]:
     return names
 
 
-def _timestamp(rng: random.Random, now: float, max_days: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S",
-                         time.localtime(now - rng.uniform(0, max_days) * DAY))
+class _Clock:
+    """Random moments in the past, drawn from a pool (formatting each one is slow)."""
+
+    def __init__(self, rng: random.Random, now: float, size: int = 4000) -> None:
+        self.rng = rng
+        self.counts: dict[int, int] = {}
+        self.ago = sorted(rng.uniform(0, 1500 * DAY) for _ in range(size))
+        self.text = [time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now - s))
+                     for s in self.ago]
+
+    def within(self, days: int) -> str:
+        """A moment in the last `days` days."""
+        if days not in self.counts:
+            self.counts[days] = max(1, bisect.bisect_right(self.ago, days * DAY))
+        return self.text[int(self.rng.random() * self.counts[days])]
+
+
+def _attributes_json() -> tuple[str, str]:
+    """The Default template's attributes as JSON, split where passwd_update goes."""
+    marker = "\0passwd\0"
+    text = json.dumps({k: (marker if k == "passwd_update" else v) for k, v in ATTRIBUTES})
+    before, after = text.split(json.dumps(marker))
+    return before, after
 
 
 def seed_bulk(db_path: str, domains: int, mailboxes: int, aliases: int) -> dict:
@@ -154,6 +176,7 @@ def seed_bulk(db_path: str, domains: int, mailboxes: int, aliases: int) -> dict:
         raise ValueError("mailboxes and aliases need at least one domain to go in")
     started = time.time()
     with opened(db_path) as conn, transaction(conn):
+        conn.execute("PRAGMA cache_size = -131072")  # 128 MiB: index pages stay in memory
         taken = {r[0] for r in conn.execute(
             "SELECT domain FROM domain UNION SELECT alias_domain FROM alias_domain")}
         rng = random.Random(len(taken) * 7919 + domains)
@@ -162,10 +185,12 @@ def seed_bulk(db_path: str, domains: int, mailboxes: int, aliases: int) -> dict:
         box_counts = Counter(rng.choices(range(len(names)), weights, k=mailboxes))
         alias_counts = Counter(rng.choices(range(len(names)), weights, k=aliases))
         password = hashed("Bulk-Passw0rd!")
+        clock = _Clock(rng, started)
+        attributes_before, attributes_after = _attributes_json()
         box_rows, quota_rows, login_rows, alias_rows, tag_rows = [], [], [], [], []
         domain_rows, domain_tag_rows = [], []
         for index, domain in enumerate(names):
-            created = _timestamp(rng, started, 1500)
+            created = clock.within(1500)
             used_locals: set[str] = set()
             users: list[str] = []
             assigned = 0
@@ -178,14 +203,14 @@ def seed_bulk(db_path: str, domains: int, mailboxes: int, aliases: int) -> dict:
                 used_locals.add(local)
                 username = f"{local}@{domain}"
                 users.append(username)
-                quota_m = rng.choices((1024, 2048, 5120, 10240), (4, 3, 2, 1))[0]
+                quota_m = rng.choices(QUOTAS, cum_weights=QUOTA_ODDS)[0]
                 assigned += quota_m
-                attributes = {k: v for k, v in ATTRIBUTES}
-                attributes["passwd_update"] = _timestamp(rng, started, 700)
                 active = 0 if rng.random() < 0.03 else 1
-                box_created = _timestamp(rng, started, 1400)
+                box_created = clock.within(1400)
                 box_rows.append((username, password, _fullname(base), local, domain,
-                                 quota_m * MIB, json.dumps(attributes), active, box_created,
+                                 quota_m * MIB,
+                                 f'{attributes_before}"{clock.within(700)}"{attributes_after}',
+                                 active, box_created,
                                  box_created))
                 used = int(rng.random() ** 2 * quota_m * MIB) if rng.random() < 0.9 else 0
                 quota_rows.append((username, used, used // 48_000))
@@ -212,7 +237,7 @@ def seed_bulk(db_path: str, domains: int, mailboxes: int, aliases: int) -> dict:
                 else:
                     goto = "spam@localhost" if users else f"{local}@partner.example"
                 alias_rows.append((f"{local}@{domain}", goto, domain, None,
-                                   0 if rng.random() < 0.02 else 1, _timestamp(rng, started, 1000)))
+                                   0 if rng.random() < 0.02 else 1, clock.within(1000)))
                 made += 1
             count = box_counts[index]
             quota = max(10240, -(-int(assigned * 1.25) // 1024) * 1024)
@@ -221,6 +246,9 @@ def seed_bulk(db_path: str, domains: int, mailboxes: int, aliases: int) -> dict:
                                 0 if rng.random() < 0.02 else 1, created))
             if rng.random() < 0.3:
                 domain_tag_rows.append((domain, rng.choice(DOMAIN_TAGS)))
+        # In key order, B-tree inserts stay local: about a third faster.
+        for rows in (box_rows, quota_rows, login_rows, tag_rows, alias_rows):
+            rows.sort()
         conn.executemany(
             "INSERT INTO domain (domain, description, aliases, mailboxes, defquota, maxquota,"
             " quota, active, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", domain_rows)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+SCHEMA_VERSION = 2  # bump when SCHEMA gains a table or an index: it is re-run, idempotently
 # Text keys compare case-insensitively as under MariaDB's utf8mb4_general_ci; Redis-held
 # data (rate limits, DKIM) keeps exact keys.
 SCHEMA = """
@@ -56,9 +57,15 @@ CREATE TABLE IF NOT EXISTS mailbox (
   modified TEXT,
   active INTEGER NOT NULL DEFAULT 1
 );
-CREATE INDEX IF NOT EXISTS mailbox_domain ON mailbox (domain, username);
-CREATE INDEX IF NOT EXISTS mailbox_quota ON mailbox (quota);
-CREATE INDEX IF NOT EXISTS mailbox_name ON mailbox (name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS mailbox_kind ON mailbox (kind, username);
+CREATE INDEX IF NOT EXISTS mailbox_by_domain ON mailbox (domain, kind, username);
+CREATE INDEX IF NOT EXISTS mailbox_domain_quota ON mailbox (domain, kind, quota);
+CREATE INDEX IF NOT EXISTS mailbox_by_quota ON mailbox (kind, quota, username);
+CREATE INDEX IF NOT EXISTS mailbox_by_name ON mailbox (kind, name COLLATE NOCASE, username);
+DROP INDEX IF EXISTS mailbox_domain;
+DROP INDEX IF EXISTS mailbox_quota;
+DROP INDEX IF EXISTS mailbox_name;
+DROP INDEX IF EXISTS alias_by_goto;
 CREATE TABLE IF NOT EXISTS quota2 (
   username TEXT PRIMARY KEY COLLATE NOCASE,
   bytes INTEGER NOT NULL DEFAULT 0,
@@ -91,7 +98,6 @@ CREATE TABLE IF NOT EXISTS alias (
   modified TEXT
 );
 CREATE INDEX IF NOT EXISTS alias_by_domain ON alias (domain, id);
-CREATE INDEX IF NOT EXISTS alias_by_goto ON alias (goto);
 CREATE TABLE IF NOT EXISTS sender_acl (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   logged_in_as TEXT NOT NULL COLLATE NOCASE,
@@ -157,10 +163,11 @@ def connect(db_path: str) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("PRAGMA synchronous = NORMAL")
-    if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+    if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
         with _schema_lock:
             conn.execute("PRAGMA journal_mode = WAL")
-            conn.executescript(SCHEMA + _modified_triggers() + "PRAGMA user_version = 1;")
+            conn.executescript(f"{SCHEMA}{_modified_triggers()}"
+                               f"PRAGMA user_version = {SCHEMA_VERSION};")
     return conn
 
 
