@@ -1,8 +1,10 @@
 """MailApp entry point: `python app.py` serves the panel; other commands manage it.
 
   python app.py                         serve on MAILAPP_BIND (default 127.0.0.1:8080)
-  python app.py create-admin NAME       add a global administrator (password prompted,
-                                        or read from stdin with --password-stdin)
+  python app.py create-admin NAME [--domain D ...]
+                                        add a global administrator, or a domain administrator
+                                        for the given domains (password prompted, or read
+                                        from stdin with --password-stdin)
   python app.py sandbox --bind H:P      serve only the sandbox Mailcow API
   python app.py sandbox-seed --domains N --mailboxes N --aliases N
                                         fill the sandbox with that much realistic data
@@ -68,11 +70,15 @@ def create_admin(args) -> int:
     app = create_app()
     with app.app_context():
         try:
-            create(args.name, password, actor="cli")
+            create(args.name, password, actor="cli", domains=args.domain)
         except AdminInputError as exc:
             print(f"Not created: {exc}", file=sys.stderr)
             return 1
-    print(f"Global administrator {args.name.strip().lower()} created.")
+    name = args.name.strip().lower()
+    if args.domain:
+        print(f"Domain administrator {name} created for {', '.join(sorted(set(args.domain)))}.")
+    else:
+        print(f"Global administrator {name} created.")
     return 0
 
 
@@ -114,8 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="serve MailApp (the default)").set_defaults(func=serve)
 
-    p = sub.add_parser("create-admin", help="create a global administrator")
+    p = sub.add_parser("create-admin", help="create an administrator (global unless --domain)")
     p.add_argument("name")
+    p.add_argument("--domain", action="append", default=[], metavar="DOMAIN",
+                   help="make a domain administrator for DOMAIN (repeat for several)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.set_defaults(func=create_admin)
 

@@ -29,6 +29,20 @@ GLOBAL_ADMIN = Rule("global_admin", needs_login=True,
                     allows=lambda user: getattr(user, "is_global", False))
 
 
+def domain_admin(permission: str | None = None):
+    """Global administrators, and domain administrators (holding `permission` if named).
+
+    The rule only admits the user; the view must still scope every object it reads or
+    changes with `require_domain` / `visible_domains`.
+    """
+    def allows(user) -> bool:
+        if getattr(user, "is_global", False):
+            return True
+        return getattr(user, "role", None) == "domain" and \
+            (permission is None or user.may(permission))
+    return _declare(Rule(f"domain_admin:{permission or '*'}", needs_login=True, allows=allows))
+
+
 def _declare(rule: Rule):
     def decorate(view):
         setattr(view, RULE_ATTR, rule)
@@ -71,12 +85,12 @@ def visible_domains(user) -> set[str] | None:
     """The domains a user may see; None means all (a global administrator)."""
     if getattr(user, "is_global", False):
         return None
-    return set()
+    return {d.lower() for d in getattr(user, "domains", ())}
 
 
 def require_domain(user, domain: str) -> str:
     """Return the domain if the user may act on it, else answer 404."""
     scope = visible_domains(user)
-    if scope is not None and domain.lower() not in scope:
+    if scope is not None and (domain or "").lower() not in scope:
         abort(404)
     return domain

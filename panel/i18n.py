@@ -27,3 +27,24 @@ def compile_catalogs(target: Path) -> Path:
             write_mo(fh, catalog)
         tmp.replace(mo_path)  # atomic: concurrent starts never read half a file
     return target
+
+
+def update_catalogs() -> None:
+    """Re-extract strings and merge them into every catalog: `python -m panel.i18n`."""
+    import subprocess
+    import sys
+
+    root = CATALOGS.parent.parent
+    pot = CATALOGS / "messages.pot"
+    babel = [sys.executable, "-m", "babel.messages.frontend"]
+    subprocess.run([*babel, "extract", "-F", "panel/babel.cfg", *EXTRACT_KEYWORDS,
+                    "--no-location", "--sort-output", "--omit-header", "-o", str(pot), "."],
+                   cwd=root, check=True)
+    subprocess.run([*babel, "update", "-i", str(pot), "-d", str(CATALOGS), "--no-fuzzy-matching"],
+                   cwd=root, check=True)
+
+
+EXTRACT_KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2"]
+
+if __name__ == "__main__":
+    update_catalogs()

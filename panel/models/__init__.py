@@ -1,7 +1,8 @@
-"""MailApp's own tables (administrators, audit trail, sign-in throttling)."""
+"""MailApp's own tables (administrators, audit trail, sign-in throttling, settings)."""
 from panel.models.base import Base
-from panel.models.admin import Admin
+from panel.models.admin import Admin, AdminDomain
 from panel.models.audit import AuditEvent
 from panel.models.login_attempt import LoginAttempt
+from panel.models.setting import Setting
 
-__all__ = ["Base", "Admin", "AuditEvent", "LoginAttempt"]
+__all__ = ["Base", "Admin", "AdminDomain", "AuditEvent", "LoginAttempt", "Setting"]

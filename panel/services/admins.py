@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 from panel.audit import record
 from panel.auth.passwords import hash_password, random_password
 from panel.extensions import db
-from panel.models import Admin
+from panel.models import Admin, AdminDomain
+from panel.models.admin import DOMAIN, GLOBAL
+from panel.permissions import DEFAULT_PERMISSIONS, clean
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
@@ -26,16 +28,23 @@ def validate(username: str, password: str) -> None:
         raise AdminInputError(f"The password must be at least {MIN_PASSWORD} characters long.")
 
 
-def create_admin(username: str, password: str, actor: str = "system") -> Admin:
+def create_admin(username: str, password: str, actor: str = "system",
+                 domains: list[str] | None = None, permissions=None) -> Admin:
+    """A global administrator, or a domain administrator when `domains` are given."""
     username = username.strip().lower()
     validate(username, password)
     session = db.session()
     if session.scalar(select(Admin).where(Admin.username == username)) is not None:
         raise AdminInputError(f"Administrator {username} already exists.")
-    admin = Admin(username=username, password_hash=hash_password(password), role="global")
+    domains = sorted({d.strip().lower() for d in domains or () if d.strip()})
+    role = DOMAIN if domains else GLOBAL
+    perms = clean(DEFAULT_PERMISSIONS if permissions is None else permissions) if domains else []
+    admin = Admin(username=username, password_hash=hash_password(password), role=role,
+                  permissions=perms, domain_links=[AdminDomain(domain=d) for d in domains])
     session.add(admin)
     session.commit()
-    record("admin.create", target=username, changes={"role": "global"}, actor=actor)
+    record("admin.create", target=username, actor=actor,
+           changes={"role": role, "domains": domains, "permissions": perms})
     return admin
 
 

@@ -3,9 +3,43 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from panel.access import visible_domains
 from panel.audit import record
-from panel.mailcow import Mailcow, MailcowError, Outcome
+from panel.mailcow import Mailcow, MailcowError, NotFound, Outcome
 from panel.mailcow.domains import Domain, DomainSettings
+from panel.mailcow.paging import Page, PageRequest
+
+SORT_KEYS = {
+    "domain": lambda d: d.name,
+    "mailboxes": lambda d: d.mailboxes,
+    "aliases": lambda d: d.aliases,
+    "quota": lambda d: d.quota_total,
+    "active": lambda d: d.active,
+}
+
+
+def list_domains(mc: Mailcow, user, req: PageRequest) -> Page[Domain]:
+    """A page of the domains `user` may see.
+
+    Global administrators page through Mailcow's `search/domain`. A domain
+    administrator's few domains are read one by one and paged here, because
+    Mailcow's search cannot be limited to a set of domains.
+    """
+    scope = visible_domains(user)
+    if scope is None:
+        return mc.domains.search(req)
+    found = []
+    for name in sorted(scope):
+        try:
+            found.append(mc.domains.get(name))
+        except NotFound:
+            continue  # assigned in MailApp but gone from Mailcow
+    needle = req.search.lower()
+    if needle:
+        found = [d for d in found if needle in d.name or any(needle in t.lower() for t in d.tags)]
+    found.sort(key=SORT_KEYS.get(req.sort, SORT_KEYS["domain"]), reverse=req.descending)
+    start = (req.page - 1) * req.per_page
+    return Page(found[start:start + req.per_page], len(found), req)
 
 
 def _audited(action: str, domain: str, changes: dict | None, call) -> Outcome:

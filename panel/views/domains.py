@@ -17,7 +17,7 @@ from panel.views.listing import page_request, state_args
 
 bp = Blueprint("domains", __name__, url_prefix="/domains")
 
-SORTABLE = ("domain", "mailboxes", "aliases", "quota", "active")
+SORTABLE = tuple(service.SORT_KEYS)
 
 
 def _load(name: str):
@@ -39,10 +39,10 @@ def _done(location: str, message: str):
 
 
 @bp.get("")
-@access.global_admin
+@access.domain_admin()
 def index():
     req = page_request(SORTABLE, "domain")
-    page = mailcow().domains.search(req)
+    page = service.list_domains(mailcow(), current_user, req)
     template = "domains/_table.html" if is_htmx() else "domains/index.html"
     return render_template(template, page=page, req=req, state_args=state_args)
 
@@ -70,7 +70,7 @@ def create():
 
 
 @bp.get("/<name>")
-@access.global_admin
+@access.domain_admin()
 def detail(name: str):
     domain = _load(name)
     dkim = mailcow().dkim.get(domain.name)
