@@ -35,9 +35,11 @@ AREAS = [
     NavItem("fail2ban.index", _l("Fail2ban")),
     NavItem("routing.index", _l("Routing")),
     NavItem("admins.index", _l("Administrators")),
+    NavItem("domain_admins.index", _l("Domain administrators")),
     NavItem("oauth2.index", _l("OAuth2")),
     NavItem("dkim.index", _l("DKIM")),
     NavItem("dns.index", _l("DNS")),
+    NavItem("audit.index", _l("Audit log")),
 ]
 
 
