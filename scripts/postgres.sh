@@ -82,7 +82,8 @@ _pg_start_private() {
         chown postgres: "$_pg_private_dir"
         _pg_as=(runuser -u postgres --)
     fi
-    port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')" &&
+        [ -n "$port" ] || return 1
     echo "==> starting a throwaway PostgreSQL ($bindir) on 127.0.0.1:$port in $_pg_private_dir"
     "${_pg_as[@]}" "$bindir/initdb" -D "$_pg_private_dir/data" -U postgres --auth=trust \
         -E UTF8 --locale=C.UTF-8 --no-sync >"$_pg_private_dir/initdb.log" 2>&1 || {
