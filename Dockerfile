@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MAILAPP_BIND=0.0.0.0:8080 \
     MAILAPP_INSTANCE_PATH=/app/instance
 
-RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin mailapp
+RUN groupadd --system --gid 10001 mailapp \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /app --shell /usr/sbin/nologin mailapp
 
 WORKDIR /app
 COPY pyproject.toml README.md app.py ./
@@ -20,9 +21,10 @@ COPY static ./static
 # Editable, because the app finds templates, static files and migrations beside panel/.
 RUN pip install -e . \
     && mkdir -p /app/instance \
-    && chown mailapp:mailapp /app/instance
+    && chown 10001:10001 /app/instance
 
-USER mailapp
+# Numeric, so the runtime can check it is not root without reading /etc/passwd.
+USER 10001:10001
 VOLUME ["/app/instance"]
 EXPOSE 8080
 
