@@ -23,6 +23,8 @@ def _date(value: str | None) -> date | None:
 
 def _filter() -> audit_log.AuditFilter:
     a = request.args
+    if a.get("domain"):
+        access.require_domain(current_user, a["domain"].strip())  # 404 outside the scope
     return audit_log.AuditFilter(actor=a.get("actor", "").strip()[:64],
                                  domain=a.get("domain", "").strip()[:255],
                                  action=a.get("action", "").strip()[:64],

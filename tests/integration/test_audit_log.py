@@ -73,7 +73,7 @@ def test_domain_admin_sees_only_events_of_their_domains(app, anon):
     assert "domain.create" in html
     assert "b.test" not in html and "domain.delete" not in html and "bob" not in html
     assert "<code>auth.login" not in html
-    assert "b.test" not in body(anon.get("/audit?domain=b.test"))
+    assert anon.get("/audit?domain=b.test").status_code == 404
     exported = anon.get("/audit/export.csv").get_data(as_text=True)
     assert "a.test" in exported and "b.test" not in exported
 
