@@ -56,3 +56,66 @@ def ensure_first_admin() -> str | None:
     password = random_password()
     create_admin("admin", password, actor="first-start")
     return password
+
+
+def list_admins(role: str) -> list[Admin]:
+    return list(db.session().scalars(
+        select(Admin).where(Admin.role == role).order_by(Admin.username)))
+
+
+def get_admin(admin_id: int, role: str) -> Admin | None:
+    admin = db.session().get(Admin, admin_id)
+    return admin if admin is not None and admin.role == role else None
+
+
+def _active_globals() -> int:
+    return db.session().scalar(select(func.count()).select_from(Admin).where(
+        Admin.role == GLOBAL, Admin.active.is_(True))) or 0
+
+
+def check_can_remove(admin: Admin, actor: Admin) -> None:
+    """Nobody locks themselves out, and one active global administrator always stays."""
+    if admin.id == actor.id:
+        raise AdminInputError("You cannot disable or delete your own account.")
+    if admin.role == GLOBAL and admin.active and _active_globals() <= 1:
+        raise AdminInputError("This is the last active global administrator.")
+
+
+def update_admin(admin: Admin, actor: Admin, *, password: str | None = None,
+                 active: bool | None = None, domains: list[str] | None = None,
+                 permissions=None) -> Admin:
+    changes: dict = {}
+    if active is not None and active != admin.active:
+        if not active:
+            check_can_remove(admin, actor)
+        changes["active"] = [admin.active, active]
+        admin.active = active
+    if password:
+        validate(admin.username, password)
+        admin.password_hash = hash_password(password)
+        changes["password"] = "changed"
+    if admin.role == DOMAIN and domains is not None:
+        new = sorted({d.strip().lower() for d in domains if d.strip()})
+        if not new:
+            raise AdminInputError("A domain administrator needs at least one domain.")
+        if new != admin.domains:
+            changes["domains"] = [admin.domains, new]
+            admin.domain_links = [AdminDomain(domain=d) for d in new]
+    if admin.role == DOMAIN and permissions is not None:
+        new_perms = clean(permissions)
+        if new_perms != (admin.permissions or []):
+            changes["permissions"] = [admin.permissions, new_perms]
+            admin.permissions = new_perms
+    db.session().commit()
+    if changes:
+        record("admin.update", target=admin.username, changes=changes)
+    return admin
+
+
+def delete_admin(admin: Admin, actor: Admin) -> None:
+    check_can_remove(admin, actor)
+    name = admin.username
+    session = db.session()
+    session.delete(admin)
+    session.commit()
+    record("admin.delete", target=name)
