@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, request
@@ -82,28 +83,49 @@ class SandboxApp(Flask):
         raise PermissionError(key)
 
 
-def _bodies(action: str) -> tuple[Any, bool, Any, bool, Any] | Response:
-    """(attr, has_attr, items, has_items, decoded body) as json_api.php fills $_POST."""
-    attr = items = decoded = None
-    has_attr = has_items = False
-    if "application/json" in (request.headers.get("Content-Type") or ""):
-        decoded = decode(request.get_data())
-        if action != "get" and decoded is None:
-            return _error("Request body doesn't contain valid json!", 400)
-        if action == "add":
-            attr, has_attr = decoded, True
-        elif action == "edit":
-            # json_encode(null) is "null", which is set: edit never lacks attr or items.
-            body = decoded if isinstance(decoded, dict) else {}
-            attr, items, has_attr, has_items = body.get("attr"), body.get("items"), True, True
-        elif action == "delete":
-            items, has_items = decoded, True
-    elif request.method == "POST":
-        if "attr" in request.form:
-            attr, has_attr = decode(request.form["attr"]), True
-        if "items" in request.form:
-            items, has_items = decode(request.form["items"]), True
-    return attr, has_attr, items, has_items, decoded
+class BadJson(Exception):
+    pass
+
+
+@dataclass
+class Posted:
+    """What json_api.php finds in $_POST['attr'] and $_POST['items'], and the JSON body."""
+
+    attr: Any = None
+    items: Any = None
+    has_attr: bool = False
+    has_items: bool = False
+    body: Any = None
+
+    @classmethod
+    def read(cls, action: str) -> "Posted":
+        posted = cls()
+        if "application/json" in (request.headers.get("Content-Type") or ""):
+            posted.body = decode(request.get_data())
+            if action != "get" and posted.body is None:
+                raise BadJson()
+            if action == "add":
+                posted.attr, posted.has_attr = posted.body, True
+            elif action == "edit":
+                # json_encode(null) is "null", which is set: edit never lacks attr or items.
+                body = posted.body if isinstance(posted.body, dict) else {}
+                posted.attr, posted.items = body.get("attr"), body.get("items")
+                posted.has_attr = posted.has_items = True
+            elif action == "delete":
+                posted.items, posted.has_items = posted.body, True
+        elif request.method == "POST":
+            if "attr" in request.form:
+                posted.attr, posted.has_attr = decode(request.form["attr"]), True
+            if "items" in request.form:
+                posted.items, posted.has_items = decode(request.form["items"]), True
+        return posted
+
+    def fields(self) -> dict:
+        return self.attr if isinstance(self.attr, dict) else {}
+
+    def item_list(self) -> list | None:
+        """(array)json_decode($_POST['items']), or null when no items were posted."""
+        return as_array(self.items) if self.has_items else None
 
 
 def _write(app: SandboxApp, handler, data: dict, failure: str, admin: bool) -> Response:
@@ -124,11 +146,10 @@ def _api(query: str) -> Response:
         return _json(encode({"type": "error", "msg": "authentication failed"}), 401, HTML)
     parts = query.split("/") + [None] * 4
     action, category, obj, extra = parts[:4]
-    bodies = _bodies(action)
-    if isinstance(bodies, Response):
-        return bodies
-    attr, has_attr, items, has_items, decoded = bodies
-    post_only = _error("only POST method is allowed", 405)
+    try:
+        posted = Posted.read(action)
+    except BadJson:
+        return _error("Request body doesn't contain valid json!", 400)
 
     if action == "get":
         if request.method != "GET":
@@ -144,13 +165,13 @@ def _api(query: str) -> Response:
 
     if action == "search":
         if request.method != "POST":
-            return post_only
+            return _error("only POST method is allowed", 405)
         if access is None:
             return _json("")
         with opened(app.db_path) as conn, transaction(conn, write=False):
             try:
                 found = routes.find(Call(conn, True), category,
-                                    decoded if isinstance(decoded, dict) else {})
+                                    posted.body if isinstance(posted.body, dict) else {})
             except routes.RouteNotFound:
                 return _error("route not found", 404)
         return _json(encode(found)) if "error" in found else _read_answer(found, True)
@@ -158,36 +179,36 @@ def _api(query: str) -> Response:
     if action == "add":
         if access == "ro":
             return _error("API read/write access denied", 403)
-        if not has_attr:
+        if not posted.has_attr:
             return _error("Cannot find attributes in post data")
         if request.method != "POST":
-            return post_only
+            return _error("only POST method is allowed", 405)
         handler = routes.pick(routes.ADD, category, obj)
         if handler is None:
             return _error("route not found", 404)
-        data = attr if isinstance(attr, dict) else {}
-        return _write(app, handler, data, "Cannot add item", access == "rw")
+        return _write(app, handler, posted.fields(), "Cannot add item", access == "rw")
 
     if action in ("edit", "delete"):
         if access != "rw":
             return _error("API read/write access denied", 403)
-        if not (has_attr if action == "edit" else has_items):
+        if not (posted.has_attr if action == "edit" else posted.has_items):
             return _error("Cannot find attributes in post data")
         if request.method != "POST":
-            return post_only
+            return _error("only POST method is allowed", 405)
         if action == "edit":
             route = routes.pick(routes.EDIT, category, obj)
             if route is None:
                 return _error("route not found", 404)
             item_key, handler = route
-            fields = attr if isinstance(attr, dict) else {}
-            data = {item_key: as_array(items), **fields} if item_key else dict(fields)
+            data = posted.fields()
+            if item_key:  # array_merge(array($item_key => $items), $attr)
+                data = {item_key: posted.item_list(), **data}
             return _write(app, handler, data, "Cannot edit item", True)
         route = routes.pick(routes.DELETE, category, obj)
         if route is None:
             return _error("route not found", 404)
         item_key, extra_key, handler = route
-        data = {item_key: as_array(items)}
+        data = {item_key: posted.item_list()}
         if extra_key:
             data[extra_key] = extra
         return _write(app, handler, data, "Cannot delete item", True)

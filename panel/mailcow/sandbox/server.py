@@ -35,15 +35,18 @@ class SandboxServer:
         server, self._server = self._server, None
         if server is None:
             return
-        # The asyncore loop ends once waitress's socket map is empty: close the listener
-        # (and its wake-up trigger), then any open connections.
-        server.close()
-        while server._map:
+
+        def close_everything() -> None:
+            # Run inside waitress's loop thread: closing sockets from another thread races
+            # its select(). The loop ends once the socket map is empty.
+            server.close()
             for channel in list(server._map.values()):
                 channel.handle_close()
-        server.task_dispatcher.shutdown()
+
+        server.trigger.pull_trigger(close_everything)
         if self._thread is not None:
             self._thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
 
     def __enter__(self) -> "SandboxServer":
         return self.start()
