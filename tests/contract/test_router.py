@@ -76,3 +76,12 @@ def test_get_of_something_missing_is_an_empty_object(api):
                  "get/dkim/nope-nope.test"):
         response = api.get(path)
         assert (response.status_code, response.text) == (200, "{}"), path
+
+
+def test_status_version(api):
+    response = api.get("get/status/version")
+    assert response.status_code == 200
+    if api.is_sandbox:
+        assert response.text == '{"version":"2026-07a"}'  # recording 52
+    else:
+        assert set(response.json()) == {"version"}

@@ -161,6 +161,8 @@ def _api(query: str) -> Response:
                 data, as_object = routes.read(Call(conn, True), category, obj, extra, request.args)
             except routes.RouteNotFound:
                 return _error("route not found", 404)
+        if category in routes.COMPACT_READS:
+            return _json(encode(data))
         return _read_answer(data, as_object)
 
     if action == "search":
