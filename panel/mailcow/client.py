@@ -107,10 +107,14 @@ class MailcowClient:
     def search(self, path: str, body: dict) -> dict:
         """POST /search/... (DataTables paging); a read, so it may use the read-only key."""
         data = self._json(self._send("POST", "/search/" + path.lstrip("/"), self._ro_key, body))
-        if not isinstance(data, dict) or "data" not in data:
-            raise MailcowError(describe(data.get("msg")) if isinstance(data, dict) else
-                               "Mailcow's search answer was not understood")
-        return data
+        if isinstance(data, dict) and "data" in data:
+            return data
+        # Mailcow reports a failed search as {"error": "An SQL error occurred: ..."} or a
+        # message object, both with HTTP 200.
+        if isinstance(data, dict) and (data.get("error") or data.get("msg")):
+            raise MailcowError(f"Mailcow could not search: "
+                               f"{data.get('error') or describe(data.get('msg'))}")
+        raise MailcowError("Mailcow's search answer was not understood")
 
     def write(self, verb: str, path: str, body: Any) -> Outcome:
         """POST /add|edit|delete/...; raises MailcowRefused if any entry is `danger`."""

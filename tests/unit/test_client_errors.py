@@ -5,7 +5,7 @@ import pytest
 
 from panel.mailcow import Mailcow, MailcowClient
 from panel.mailcow.domains import DomainSettings
-from panel.mailcow.errors import (MailcowAuthError, MailcowRefused, MailcowTimeout,
+from panel.mailcow.errors import (MailcowAuthError, MailcowError, MailcowRefused, MailcowTimeout,
                                   MailcowUnavailable, NotFound)
 from panel.mailcow.paging import PageRequest
 
@@ -103,3 +103,14 @@ def test_key_is_not_logged(mc, faults, caplog):
     faults.clear_faults()
     mc.domains.names()
     assert mc.client._rw_key not in caplog.text and mc.client._ro_key not in caplog.text
+
+
+def test_search_error_object_is_reported(mc):
+    # Sorting by tags makes Mailcow answer 200 {"error": "An SQL error occurred: ..."}.
+    with pytest.raises(MailcowError) as err:
+        mc.client.search("domain", {"draw": 1, "start": 0, "length": 10,
+                                    "search": {"value": "", "regex": False},
+                                    "order": [{"column": 14, "dir": "asc"}],
+                                    "columns": [{"data": str(i), "searchable": "false",
+                                                 "orderable": "true"} for i in range(16)]})
+    assert "Mailcow could not search" in err.value.message
