@@ -5,6 +5,8 @@
                                         add a global administrator, or a domain administrator
                                         for the given domains (password prompted, or read
                                         from stdin with --password-stdin)
+  python app.py reset-2fa NAME          remove an administrator's TOTP, security keys and
+                                        recovery codes (audited as admin.2fa_reset)
   python app.py sandbox --bind H:P      serve only the sandbox Mailcow API
   python app.py sandbox-seed --domains N --mailboxes N --aliases N
                                         fill the sandbox with that much realistic data
@@ -82,6 +84,28 @@ def create_admin(args) -> int:
     return 0
 
 
+def reset_2fa(args) -> int:
+    from sqlalchemy import select
+
+    from panel import create_app
+    from panel.extensions import db
+    from panel.models import Admin
+    from panel.services.second_factors import reset_second_factors, summary
+
+    app = create_app()
+    name = args.name.strip().lower()
+    with app.app_context():
+        admin = db.session.scalar(select(Admin).where(Admin.username == name))
+        if admin is None:
+            print(f"No administrator named {name}.", file=sys.stderr)
+            return 1
+        before = summary(admin)
+        reset_second_factors(admin, actor="cli")
+    print(f"Second factors of {name} removed (had: {before}). They sign in with their "
+          "password alone until they set up a new one.")
+    return 0
+
+
 def sandbox(args) -> int:
     from waitress import serve as waitress_serve
 
@@ -126,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
                    help="make a domain administrator for DOMAIN (repeat for several)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.set_defaults(func=create_admin)
+
+    p = sub.add_parser("reset-2fa", help="remove all second factors of an administrator")
+    p.add_argument("name")
+    p.set_defaults(func=reset_2fa)
 
     p = sub.add_parser("sandbox", help="serve only the sandbox Mailcow API")
     p.add_argument("--bind", default="127.0.0.1:8081", help="HOST:PORT (default 127.0.0.1:8081)")

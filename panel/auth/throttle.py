@@ -41,3 +41,10 @@ def clear(username: str) -> None:
     session = db.session()
     session.execute(delete(LoginAttempt).where(LoginAttempt.username == username.lower()))
     session.commit()
+
+
+def is_address_blocked(remote_addr: str) -> bool:
+    """For sign-ins that name no account up front (a passwordless security key)."""
+    count = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.remote_addr == remote_addr, LoginAttempt.at >= _since()))
+    return count >= MAX_PER_ADDRESS

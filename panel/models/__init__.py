@@ -4,5 +4,7 @@ from panel.models.admin import Admin, AdminDomain
 from panel.models.audit import AuditEvent
 from panel.models.login_attempt import LoginAttempt
 from panel.models.setting import Setting
+from panel.models.second_factor import RecoveryCode, TotpSecret, WebAuthnCredential
 
-__all__ = ["Base", "Admin", "AdminDomain", "AuditEvent", "LoginAttempt", "Setting"]
+__all__ = ["Base", "Admin", "AdminDomain", "AuditEvent", "LoginAttempt", "Setting",
+           "TotpSecret", "WebAuthnCredential", "RecoveryCode"]
