@@ -19,6 +19,7 @@ from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (AttestationConveyancePreference,
                                       AuthenticatorSelectionCriteria,
+                                      AuthenticatorTransport,
                                       PublicKeyCredentialDescriptor, ResidentKeyRequirement,
                                       UserVerificationRequirement)
 
@@ -54,8 +55,10 @@ def origin() -> str:
 
 
 def _descriptor(cred: WebAuthnCredential) -> PublicKeyCredentialDescriptor:
+    known = {t.value: t for t in AuthenticatorTransport}
+    transports = [known[t] for t in cred.transports or () if t in known]
     return PublicKeyCredentialDescriptor(id=base64url_to_bytes(cred.credential_id),
-                                         transports=cred.transports or None)
+                                         transports=transports or None)
 
 
 def _store(key: str, challenge: bytes, **extra) -> None:
