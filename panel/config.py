@@ -8,12 +8,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
 
 
-def _flag(value: str | None, default: bool) -> bool:
+def _flag(value: str | None, default: bool, name: str = "flag") -> bool:
     if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in TRUE_WORDS
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    # A typo must not quietly switch off something like TLS verification.
+    raise ValueError(f"{name}={value!r} is not understood; use 1/0, true/false, yes/no or on/off")
 
 
 def _secret_from_file(path: Path) -> str:
@@ -72,9 +79,10 @@ class Settings:
             mailcow_api_key=env.get("MAILCOW_API_KEY") or None,
             mailcow_api_key_readonly=env.get("MAILCOW_API_KEY_READONLY") or None,
             mailcow_timeout=float(env.get("MAILCOW_TIMEOUT") or 10),
-            mailcow_verify_tls=_flag(env.get("MAILCOW_VERIFY_TLS"), True),
+            mailcow_verify_tls=_flag(env.get("MAILCOW_VERIFY_TLS"), True, "MAILCOW_VERIFY_TLS"),
             bind=env.get("MAILAPP_BIND") or "127.0.0.1:8080",
             # Off only for plain-http development on loopback; production sits behind TLS.
-            session_cookie_secure=_flag(env.get("MAILAPP_SECURE_COOKIES"), True),
+            session_cookie_secure=_flag(env.get("MAILAPP_SECURE_COOKIES"), True,
+                                        "MAILAPP_SECURE_COOKIES"),
             mail_hostname=mail_hostname or "localhost",
         )

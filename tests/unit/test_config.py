@@ -121,6 +121,12 @@ def test_tls_verification_off(tmp_path, value):
     assert settings(tmp_path, MAILCOW_VERIFY_TLS=value).mailcow_verify_tls is False
 
 
+@pytest.mark.parametrize("value", ["ture", "2", "disable"])
+def test_a_mistyped_flag_is_refused_not_taken_as_off(tmp_path, value):
+    with pytest.raises(ValueError, match="MAILCOW_VERIFY_TLS"):
+        settings(tmp_path, MAILCOW_VERIFY_TLS=value)
+
+
 # Mail hostname ----------------------------------------------------------------------------
 
 def test_mail_hostname_from_the_environment_wins(tmp_path):
