@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import current_app
 
+from panel.mailcow.aliases import AliasesApi
 from panel.mailcow.client import MailcowClient, Outcome
 from panel.mailcow.dkim import DkimApi
 from panel.mailcow.domains import DomainsApi
+from panel.mailcow.mailboxes import MailboxesApi
 from panel.mailcow.errors import (
     MailcowAuthError,
     MailcowError,
@@ -23,6 +25,8 @@ class Mailcow:
         self.client = client
         self.domains = DomainsApi(client)
         self.dkim = DkimApi(client)
+        self.mailboxes = MailboxesApi(client)
+        self.aliases = AliasesApi(client)
 
     def close(self) -> None:
         self.client.close()
