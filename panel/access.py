@@ -94,3 +94,43 @@ def require_domain(user, domain: str) -> str:
     if scope is not None and (domain or "").lower() not in scope:
         abort(404)
     return domain
+
+
+def _api_refusal(principal, write: bool, permission: str | None,
+                 global_only: bool) -> str | None:
+    if not getattr(principal, "is_api_key", False):
+        return "not_an_api_key"
+    if write and not principal.writable:
+        return "read_only"
+    if global_only and not principal.is_global:
+        return "global_only"
+    if permission is not None and not principal.may(permission):
+        return "permission"
+    return None
+
+
+@dataclass(frozen=True)
+class ApiRule(Rule):
+    """A REST API route. Callers authenticate with an `X-API-Key` header, never with the
+    session cookie: `enforce` lets these through (needs_login is False) and
+    panel.api.auth checks the key, then `refusal` for what the key may do."""
+
+    write: bool = False
+    permission: str | None = None
+    global_only: bool = False
+
+    def refusal(self, principal) -> str | None:
+        """Why the key may not use this route ("read_only", "global_only",
+        "permission"), or None when it may."""
+        return _api_refusal(principal, self.write, self.permission, self.global_only)
+
+
+def api_key(write: bool = False, permission: str | None = None, global_only: bool = False):
+    """REST API callers holding a key: `write` needs a read-write key, `global_only` an
+    unscoped one, `permission` a scoped key holding it. As with domain administrators,
+    the view still scopes every object with `require_domain` / `visible_domains`."""
+    scope = "global" if global_only else permission or "*"
+    return _declare(ApiRule(
+        name=f"api_key:{'rw' if write else 'ro'}:{scope}", needs_login=False,
+        allows=lambda principal: _api_refusal(principal, write, permission, global_only) is None,
+        write=write, permission=permission, global_only=global_only))
