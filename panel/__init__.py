@@ -78,6 +78,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from panel.api import init_app as init_api
     from panel.auth.views import bp as auth_bp
     from panel.views.account import bp as account_bp
     from panel.views.admins import admins_bp, domain_admins_bp
@@ -87,3 +88,4 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, account_bp, home_bp, domains_bp, admins_bp, domain_admins_bp, audit_bp):
         app.register_blueprint(bp)
+    init_api(app)
