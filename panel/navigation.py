@@ -35,6 +35,7 @@ AREAS = [
     NavItem("fail2ban.index", _l("Fail2ban")),
     NavItem("routing.index", _l("Routing")),
     NavItem("admins.index", _l("Administrators")),
+    NavItem("api_keys.index", _l("API keys")),
     NavItem("domain_admins.index", _l("Domain administrators")),
     NavItem("oauth2.index", _l("OAuth2")),
     NavItem("dkim.index", _l("DKIM")),
