@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 import time
 
@@ -30,9 +31,12 @@ def provisioning_uri(secret: str, username: str, issuer: str = ISSUER) -> str:
 
 def qr_data_uri(uri: str) -> str:
     """An SVG QR code as a data: URI (dark on white, so it scans in dark mode too)."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=4, dark="#000",
-                                                light="#fff", omitsize=False)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    out = io.BytesIO()
+    # A standalone document (with xmlns), not inline markup: <img> will not draw the latter.
+    segno.make(uri, error="m").save(out, kind="svg", scale=5, border=4, dark="#000",
+                                    light="#fff", xmldecl=False, nl=False, svgclass=None,
+                                    lineclass=None)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def formatted(secret: str) -> str:

@@ -110,8 +110,7 @@ def index():
     state = second_factors.status(_me())
     must_enrol = app_settings.require_2fa() and not state.any
     return render_template("account/index.html", state=state, must_enrol=must_enrol,
-                           short_id=second_factors.short_id, rename_form=KeyNameForm(),
-                           key_form=KeyNameForm(prefix="new"))
+                           short_id=second_factors.short_id)
 
 
 @bp.route("/account/confirm", methods=["GET", "POST"])
@@ -247,19 +246,21 @@ def _key_id() -> int:
     return int(value)
 
 
-@bp.post("/account/keys/rename")
+@bp.route("/account/keys/rename", methods=["GET", "POST"])
 @access.signed_in
 def key_rename():
     admin = _me()
     key_id = _key_id()
-    form = KeyNameForm()
+    cred = second_factors.get_credential(admin, key_id)
+    form = KeyNameForm(data={"name": cred.name} if request.method == "GET" else None)
     if form.validate_on_submit():
         cred = second_factors.rename_credential(admin, key_id, form.name.data,
                                                 actor=admin.username)
         flash(_("Security key renamed to “%(name)s”.", name=cred.name), "success")
-    else:
-        flash(_("A key's name must be 1 to 64 characters."), "error")
-    return redirect(url_for("account.index"), code=303)
+        return redirect(url_for("account.index"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("account/key_rename.html", form=form, cred=cred,
+                           short_id=second_factors.short_id), status
 
 
 @bp.route("/account/keys/remove", methods=["GET", "POST"])

@@ -236,6 +236,10 @@ def test_rename_and_remove_a_key(app, client):
     with app.app_context():
         key_id = db.session.scalar(select(WebAuthnCredential.id))
     token = csrf_token(client, "/account")
+    form = client.get(f"/account/keys/rename?key={key_id}").get_data(as_text=True)
+    assert 'value="Old name"' in form
+    assert client.post("/account/keys/rename", data={"csrf_token": token, "key": key_id,
+                                                     "name": ""}).status_code == 422
     client.post("/account/keys/rename", data={"csrf_token": token, "key": key_id,
                                               "name": "New name"})
     assert "New name" in client.get("/account").get_data(as_text=True)
@@ -267,6 +271,7 @@ def test_another_admins_key_is_not_found(app, client):
         bobs = db.session.scalar(select(WebAuthnCredential.id))
     token = csrf_token(client, "/account")
     assert client.get(f"/account/keys/remove?key={bobs}").status_code == 404
+    assert client.get(f"/account/keys/rename?key={bobs}").status_code == 404
     assert client.post(f"/account/keys/remove?key={bobs}",
                        data={"csrf_token": token, "secret": ADMIN_PASSWORD}).status_code == 404
     assert client.post("/account/keys/rename", data={"csrf_token": token, "key": bobs,

@@ -81,7 +81,8 @@ def test_qr_code_is_an_svg_data_uri():
     data = totp.qr_data_uri(uri)
     assert data.startswith("data:image/svg+xml;base64,")
     svg = base64.b64decode(data.split(",", 1)[1]).decode()
-    assert svg.startswith("<svg") and "<path" in svg
+    # A standalone SVG document: without the namespace an <img> shows nothing.
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and "<path" in svg
 
 
 def test_formatted_secret_groups_by_four():
