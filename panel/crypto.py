@@ -39,9 +39,10 @@ class Cipher:
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()
 
-    def decrypt(self, token: str) -> str:
+    def decrypt(self, token: str, ttl: int | None = None) -> str:
+        """`ttl` (seconds) refuses tokens older than that, e.g. short-lived hand-overs."""
         try:
-            return self._fernet.decrypt(token.encode()).decode()
+            return self._fernet.decrypt(token.encode(), ttl=ttl).decode()
         except (InvalidToken, ValueError) as exc:
             raise DecryptionError("stored secret cannot be decrypted with the configured "
                                   f"{KEY_SETTING}") from exc
@@ -88,5 +89,5 @@ def encrypt(plaintext: str) -> str:
     return cipher().encrypt(plaintext)
 
 
-def decrypt(token: str) -> str:
-    return cipher().decrypt(token)
+def decrypt(token: str, ttl: int | None = None) -> str:
+    return cipher().decrypt(token, ttl=ttl)

@@ -2,12 +2,16 @@
 
 Challenges live in the signed session cookie, bound to their purpose and the admin,
 expire after five minutes and are popped on first use, so each answers one ceremony.
+A cookie is client-side, so an old copy could bring a challenge back: an assertion is
+also refused when its challenge was issued before the key's last successful use, which
+the database records (keys whose signature counter stays at 0 are covered too).
 """
 from __future__ import annotations
 
 import json
 import os
 import time
+from datetime import timezone
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
@@ -62,8 +66,9 @@ def _descriptor(cred: WebAuthnCredential) -> PublicKeyCredentialDescriptor:
 
 
 def _store(key: str, challenge: bytes, **extra) -> None:
-    session[key] = {"challenge": bytes_to_base64url(challenge),
-                    "exp": int(time.time()) + CHALLENGE_TTL, **extra}
+    now = time.time()
+    session[key] = {"challenge": bytes_to_base64url(challenge), "iat": now,
+                    "exp": int(now) + CHALLENGE_TTL, **extra}
 
 
 def _take(key: str) -> dict:
@@ -148,6 +153,16 @@ def _credential_id(credential: dict) -> str:
         raise CeremonyError(_("The security key's answer could not be verified.")) from exc
 
 
+def _issued_before_last_use(state: dict, cred: WebAuthnCredential) -> bool:
+    if cred.last_used_at is None:
+        return False
+    last = cred.last_used_at
+    if last.tzinfo is None:  # SQLite hands back naive UTC
+        last = last.replace(tzinfo=timezone.utc)
+    issued = state.get("iat")
+    return not isinstance(issued, (int, float)) or issued <= last.timestamp()
+
+
 def verify_authentication(credential: dict, purpose: str, admin=None) -> WebAuthnCredential:
     """Check an assertion; returns the key used (its counter and last use updated)."""
     state = _take(AUTH_KEY)
@@ -159,6 +174,8 @@ def verify_authentication(credential: dict, purpose: str, admin=None) -> WebAuth
     cred = second_factors.find_credential(_credential_id(credential))
     if cred is None or (admin is not None and cred.admin_id != admin.id):
         raise CeremonyError(_("This security key is not registered here."))
+    if _issued_before_last_use(state, cred):
+        raise CeremonyError(_("The security key request expired. Try again."))
     if purpose == PASSWORDLESS:
         handle = (credential.get("response") or {}).get("userHandle")
         try:

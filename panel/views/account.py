@@ -31,6 +31,7 @@ from panel.services.second_factors import SecondFactorError
 bp = Blueprint("account", __name__)
 
 FRESH_CODES = "fresh_recovery_codes"
+FRESH_CODES_TTL = 300
 # What an admin who must still enrol may open (plus signing out).
 ENROLMENT_ENDPOINTS = {"account.index", "account.confirm", "account.totp_enrol",
                        "account.totp_restart", "account.key_options", "account.key_add",
@@ -90,8 +91,9 @@ def _local(target: str | None) -> str:
 
 def _stash_codes(codes: list[str]) -> None:
     """Hand new codes to the next page (one GET) without putting them in the clear
-    in the session cookie."""
-    session[FRESH_CODES] = crypto.encrypt(json.dumps(codes))
+    in the session cookie; an old copy of the cookie stops revealing them after
+    FRESH_CODES_TTL."""
+    session[FRESH_CODES] = crypto.encrypt(json.dumps({"admin": _me().id, "codes": codes}))
 
 
 def _take_codes() -> list[str] | None:
@@ -99,9 +101,12 @@ def _take_codes() -> list[str] | None:
     if not token:
         return None
     try:
-        return json.loads(crypto.decrypt(token))
+        data = json.loads(crypto.decrypt(token, ttl=FRESH_CODES_TTL))
     except (DecryptionError, ValueError):
         return None
+    if not isinstance(data, dict) or data.get("admin") != _me().id:
+        return None
+    return data.get("codes")
 
 
 @bp.get("/account")

@@ -197,6 +197,25 @@ def test_security_key_answer_is_single_use_and_audited_when_wrong(app, admin, cl
     assert anon.get("/domains").status_code == 302
 
 
+def test_an_old_session_cookie_cannot_replay_a_key_answer(app, admin, client, anon):
+    """The challenge is in the (client-side) session; restoring an old cookie brings it
+    back, but an answer to a challenge older than the key's last use is refused."""
+    key = SoftKey(counter=False)
+    register_key(client, key)
+    options = post_json(anon, "/login/key/options").get_json()
+    answer = key.get(options)
+    old_cookie = anon.get_cookie("session").value
+    assert post_json(anon, "/login/key", answer).status_code == 200
+    anon.post("/logout", data={"csrf_token": csrf_token(anon, "/domains")})
+    anon.set_cookie("session", old_cookie)
+    replay = post_json(anon, "/login/key", answer)
+    assert replay.status_code == 401 and "expired" in replay.get_json()["error"]
+    assert anon.get("/domains").status_code == 302
+    # A fresh ceremony with the same key still works.
+    options = post_json(anon, "/login/key/options").get_json()
+    assert post_json(anon, "/login/key", key.get(options)).status_code == 200
+
+
 def test_another_admins_key_does_not_pass_the_second_step(app, admin, client, anon):
     from panel.services.admins import create_admin
 

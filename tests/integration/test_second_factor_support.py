@@ -38,13 +38,15 @@ def unb64url(text: str) -> bytes:
 class SoftKey:
     """One ES256 credential on a pretend authenticator."""
 
-    def __init__(self, user_verification: bool = True) -> None:
+    def __init__(self, user_verification: bool = True, counter: bool = True) -> None:
         self.private = ec.generate_private_key(ec.SECP256R1())
         self.credential_id = os.urandom(32)
         self.sign_count = 0
         self.user_handle: bytes | None = None
         self.rp_id: str | None = None
         self.uv = user_verification
+        # Many passkeys keep their signature counter at 0: no replay protection from it.
+        self.counter = counter
 
     def _flags(self, attested: bool) -> int:
         return 0x01 | (0x04 if self.uv else 0) | (0x40 if attested else 0)
@@ -71,7 +73,7 @@ class SoftKey:
                 "clientExtensionResults": {"credProps": {"rk": True}}}
 
     def get(self, options: dict, origin: str = ORIGIN) -> dict:
-        self.sign_count += 1
+        self.sign_count += 1 if self.counter else 0
         client_data = json.dumps({"type": "webauthn.get", "challenge": options["challenge"],
                                   "origin": origin, "crossOrigin": False}).encode()
         auth_data = (hashlib.sha256(options["rpId"].encode()).digest()

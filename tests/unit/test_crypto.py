@@ -80,3 +80,16 @@ def test_app_uses_the_configured_key(tmp_path, sandbox):
     assert Fernet(key.encode()).decrypt(token.encode()) == b"abc"
     assert not (tmp_path / "instance" / crypto.KEY_FILE).exists()
     application.extensions["db_engine"].dispose()
+
+
+def test_ttl_refuses_old_tokens(tmp_path, monkeypatch):
+    import time
+
+    cipher = crypto.cipher_for(tmp_path, None)
+    token = cipher.encrypt("short-lived")
+    assert cipher.decrypt(token, ttl=60) == "short-lived"
+    later = time.time() + 120
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(crypto.DecryptionError):
+        cipher.decrypt(token, ttl=60)
+    assert cipher.decrypt(token) == "short-lived"  # no ttl: still readable
