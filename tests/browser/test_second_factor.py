@@ -258,3 +258,31 @@ def test_second_step_in_dark_mode_with_key_and_app(tfa_server, open_page):
     shot(page, "2fa-second-step-all-dark")
     page.get_by_role("button", name="Use my security key").click()
     page.wait_for_url(re.compile(r"/domains"))
+
+
+def test_policy_locks_admins_without_a_factor_out_until_they_enrol(tfa_server, open_page):
+    from panel.extensions import db
+    from panel.services import settings as app_settings
+
+    origin, app = tfa_server
+    username = "paula"
+    _create_admin(app, username)
+    page = open_page()
+    try:
+        _password_step(page, username)
+        page.wait_for_url(re.compile(r"/domains"))
+        page.goto("/settings/security")
+        assert page.get_by_text(username).first.is_visible()  # listed: no second factor
+        shot(page, "2fa-policy-light")
+        page.get_by_label("Require a second factor for all administrators").check()
+        page.get_by_role("button", name="Save").click()
+        # Paula has no factor herself: from now on she can only enrol.
+        page.wait_for_url(re.compile(r"/account$"))
+        page.get_by_text("A second factor is required.").wait_for()
+        shot(page, "2fa-enrolment-required-light")
+        page.goto("/domains")
+        page.wait_for_url(re.compile(r"/account$"))
+    finally:
+        with app.app_context():
+            app_settings.set_require_2fa(False, actor="test")
+            db.session.remove()
