@@ -11,7 +11,7 @@ from panel.api.parsing import body, page_json, query
 from panel.api.schemas import AliasCreate, AliasListQuery, AliasOut, AliasPage, AliasUpdate
 from panel.api.spec import documented
 from panel.api.usage import audited
-from panel.mailcow import NotFound, mailcow
+from panel.mailcow import mailcow
 from panel.mailcow.aliases import Alias, AliasSettings, added_id, local_page
 
 TAG = "aliases"

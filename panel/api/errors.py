@@ -1,4 +1,4 @@
-"""JSON errors for the REST API: `{"error": {"code", "message", "fields"}}` with the right status."""
+"""JSON errors for the REST API: `{"error": {"code", "message", "fields"}}`, right status."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify

@@ -55,7 +55,6 @@ def _comment(value: str) -> None:
 class PageQuery(Schema):
     """Paging, search and sort of a list; the sort names are the list's own."""
 
-    SORTS: tuple[str, ...] = ()
     DEFAULT_SORT = ""
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000),
@@ -89,7 +88,8 @@ class MailboxListQuery(PageQuery):
 
 class AliasListQuery(PageQuery):
     DEFAULT_SORT = "address"
-    sort = fields.String(load_default="address", validate=validate.OneOf(list(alias_wire.SORT_KEYS)),
+    sort = fields.String(load_default="address",
+                         validate=validate.OneOf(list(alias_wire.SORT_KEYS)),
                          metadata={"description": "Sort by this column."})
     domain = DomainName(metadata={"description": "Only aliases of this domain. Listing "
                                                  "without it reads every alias: slow on "
@@ -115,8 +115,10 @@ class DomainCreate(Schema):
     backupmx = fields.Boolean(load_default=False)
     relay_all_recipients = fields.Boolean(load_default=False)
     relay_unknown_only = fields.Boolean(load_default=False)
-    rate_limit_value = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
-    rate_limit_frame = fields.String(load_default="s", validate=validate.OneOf(["s", "m", "h", "d"]))
+    rate_limit_value = fields.Integer(load_default=0,
+                                      validate=validate.Range(min=0, max=10_000_000))
+    rate_limit_frame = fields.String(load_default="s",
+                                     validate=validate.OneOf(["s", "m", "h", "d"]))
     tags = fields.List(fields.String(validate=validate.Regexp(TAG_RE)), load_default=list,
                        validate=validate.Length(max=25))
     dkim_selector = fields.String(load_default="dkim", validate=validate.Regexp(SELECTOR_RE))

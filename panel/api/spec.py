@@ -132,7 +132,7 @@ def build_spec(app: Flask) -> dict:
     spec.components.security_scheme("ApiKey", {"type": "apiKey", "in": "header",
                                                "name": "X-API-Key"})
     spec.components.schema("Error", schema=ErrorOut)
-    for status, (name, text) in ERRORS.items():
+    for name, text in ERRORS.values():
         spec.components.response(name, {"description": text, "content": {
             "application/json": {"schema": "Error"}}})
     by_path: dict[str, dict] = {}

@@ -290,9 +290,9 @@ class MailboxesApi:
         return any(n != domain and n.startswith(domain) for n in names)
 
     def _search_domain(self, req: PageRequest, domain: str) -> Page[Mailbox]:
-        start = (req.page - 1) * req.per_page
         if self._has_longer_namesakes(domain):
             return local_page(self.in_domain(domain), req)
+        start = (req.page - 1) * req.per_page
         items, total = self._narrowed(req, domain, start, req.per_page)
         return Page(items, total, req)
 
@@ -305,7 +305,7 @@ class MailboxesApi:
         start, end = (req.page - 1) * req.per_page, req.page * req.per_page
         items: list[Mailbox] = []
         offset = 0
-        for domain, count in zip(domains, counts):
+        for domain, count in zip(domains, counts, strict=True):
             low, high = max(start, offset), min(end, offset + count)
             if low < high:
                 if domain in slow:

@@ -128,7 +128,7 @@ def test_no_api_route_reaches_another_domain(app, sandbox, scoped, two_domains):
 @pytest.mark.parametrize("query", ["?q={b}", "?domain={b}", "?q=owner", "?per_page=100"])
 def test_api_lists_never_show_b(app, scoped, two_domains, query):
     a, b = two_domains
-    for rule, declared in api_rules(app):
+    for rule, _ in api_rules(app):
         if rule.arguments or "GET" not in rule.methods:
             continue
         url = rule.rule + query.format(b=b["domain"])

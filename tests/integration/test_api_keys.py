@@ -57,8 +57,9 @@ def test_only_global_administrators_reach_the_page(app, anon, client):
 def test_a_new_key_is_shown_once_and_stored_hashed(app, client):
     expires = (datetime.now(timezone.utc) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
     response = client.post("/api-keys/new", data=form(
-        client, access="rw", domains="Example.org, example.net", networks="192.0.2.0/24\n10.0.0.0/8",
-        expires_at=expires, permissions=["mailboxes", "aliases"]))
+        client, access="rw", domains="Example.org, example.net",
+        networks="192.0.2.0/24\n10.0.0.0/8", expires_at=expires,
+        permissions=["mailboxes", "aliases"]))
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html
     assert "shown only this once" in html
