@@ -96,7 +96,7 @@ def _operation(endpoint: str, doc: ApiDoc | None, rule, has_path_params: bool) -
     if doc.body is not None:
         operation["requestBody"] = {"required": True,
                                     "content": {"application/json": {"schema": doc.body}}}
-    success: dict = {"description": "Done." if doc.response is None else "OK."}
+    success: dict = {"description": {201: "Created.", 204: "Done."}.get(doc.status, "OK.")}
     if doc.response is not None:
         success["content"] = {"application/json": {"schema": doc.response}}
     operation["responses"][str(doc.status)] = success
