@@ -21,5 +21,4 @@ def upgrade(engine: Engine) -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        # "heads": areas built in parallel may each add a branch before a merge revision.
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "head")
