@@ -12,7 +12,7 @@ import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -184,6 +184,18 @@ def get_key(key_id: int) -> ApiKey | None:
     return db.session().get(ApiKey, key_id)
 
 
+USE_RECORD_INTERVAL = timedelta(minutes=10)
+
+
+def _use_worth_recording(previous: datetime | None, previous_from: str | None,
+                         current_from: str | None, now: datetime) -> bool:
+    if previous is None or previous_from != current_from:
+        return True
+    if previous.tzinfo is None:  # SQLite hands datetimes back without their zone
+        previous = previous.replace(tzinfo=timezone.utc)
+    return now - previous >= USE_RECORD_INTERVAL
+
+
 def authenticate(raw: str | None, remote_addr: str | None) -> ApiPrincipal:
     """The principal for a request's X-API-Key, or ApiKeyRefused; records the use."""
     if not raw:
@@ -209,9 +221,17 @@ def authenticate(raw: str | None, remote_addr: str | None) -> ApiPrincipal:
         record("api.refused", target=key.name, actor=ACTOR_PREFIX + key.name,
                outcome="refused", detail=refusal.code)
         raise refusal
-    key.last_used_at = datetime.now(timezone.utc)
+    now = datetime.now(timezone.utc)
+    previous, previous_from = key.last_used_at, key.last_used_from
+    key.last_used_at = now
     key.last_used_from = (remote_addr or "")[:64] or None
     session.commit()
+    if _use_worth_recording(previous, previous_from, key.last_used_from, now):
+        # Changes are audited one by one (panel.api.usage); plain use is recorded when a
+        # key starts being used, from a new address, or after a quiet spell, so a script
+        # polling every few seconds leaves a trace without flooding the log.
+        record("api.use", target=key.name, actor=ACTOR_PREFIX + key.name,
+               detail=f"from {key.last_used_from or 'unknown address'}")
     return ApiPrincipal(key_id=key.id, name=key.name, prefix=key.prefix,
                         writable=key.writable, domains=tuple(key.domains or ()),
                         permissions=tuple(key.permissions or ()))

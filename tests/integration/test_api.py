@@ -204,6 +204,24 @@ def test_last_use_is_recorded(app):
         db.session.remove()
 
 
+def test_use_is_audited_without_flooding_the_log(app):
+    raw = make_key(app, "poller")
+    client = KeyClient(app.test_client(), raw, REMOTE_ADDR="192.0.2.10")
+    for _ in range(3):
+        assert client.get("/api/v1/domains").status_code == 200
+    uses = [e for e in events(app, "api.use") if e.target == "poller"]
+    assert len(uses) == 1 and uses[0].actor == "api:poller" and "192.0.2.10" in uses[0].detail
+    moved = KeyClient(app.test_client(), raw, REMOTE_ADDR="192.0.2.11")
+    assert moved.get("/api/v1/domains").status_code == 200
+    with app.app_context():  # a quiet spell: the next use is recorded again
+        key = db.session.scalar(select(ApiKey).where(ApiKey.name == "poller"))
+        key.last_used_at = datetime.now(timezone.utc) - timedelta(minutes=11)
+        db.session.commit()
+        db.session.remove()
+    assert moved.get("/api/v1/domains").status_code == 200
+    assert len([e for e in events(app, "api.use") if e.target == "poller"]) == 3
+
+
 def test_the_key_is_stored_hashed_only(app):
     import hashlib
 
