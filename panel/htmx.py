@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, request
+from flask import Response, current_app, flash, redirect, request
 
 
 def is_htmx() -> bool:
@@ -20,3 +20,13 @@ def toast(response: Response, message: str, level: str = "success") -> Response:
     triggers["mailapp:toast"].append({"message": message, "level": level})
     response.headers["HX-Trigger"] = json.dumps(triggers)
     return response
+
+
+def after_change(location: str, message: str) -> Response:
+    """After a change: HTMX gets a client redirect plus toast, a plain form a 303."""
+    if is_htmx():
+        response = current_app.response_class(status=204)
+        response.headers["HX-Location"] = location
+        return toast(response, message)
+    flash(message, "success")
+    return redirect(location, code=303)

@@ -5,6 +5,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+import httpx
 import pytest
 
 from panel import create_app
@@ -77,6 +78,16 @@ def admin(app):
         user = create_admin("root", ADMIN_PASSWORD)
         db.session.remove()
     return user
+
+
+def mailcow_api(sandbox, verb, path, body=None):
+    """Straight to the sandbox, to arrange data and check what really happened."""
+    headers = {"X-API-Key": sandbox.rw_key}
+    url = f"{sandbox.url}/api/v1/{verb}/{path}"
+    r = httpx.get(url, headers=headers) if verb == "get" else \
+        httpx.post(url, json=body, headers=headers)
+    r.raise_for_status()
+    return r.json()
 
 
 def csrf_token(client, path: str = "/login") -> str:

@@ -7,5 +7,5 @@ from panel.models.login_attempt import LoginAttempt
 from panel.models.setting import Setting
 from panel.models.second_factor import RecoveryCode, TotpSecret, WebAuthnCredential
 
-__all__ = ["Base", "Admin", "AdminDomain", "AuditEvent", "LoginAttempt", "Setting",
+__all__ = ["Base", "Admin", "AdminDomain", "ApiKey", "AuditEvent", "LoginAttempt", "Setting",
            "TotpSecret", "WebAuthnCredential", "RecoveryCode"]

@@ -1,14 +1,13 @@
 """The API keys area: list keys, make one (shown once), revoke one. Global administrators only."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, \
-    url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from panel import access
 from panel.forms.api_keys import ApiKeyForm
-from panel.htmx import is_htmx, toast
+from panel.htmx import after_change, is_htmx
 from panel.mailcow import mailcow
 from panel.services import api_keys as service
 
@@ -50,12 +49,6 @@ def revoke(key_id: int):
         abort(404)
     if request.method == "POST":
         service.revoke_key(key.id, current_user.username)
-        message = _("API key %(name)s revoked.", name=key.name)
-        location = url_for("api_keys.index")
-        if is_htmx():
-            response = current_app.response_class(status=204)
-            response.headers["HX-Location"] = location
-            return toast(response, message)
-        flash(message, "success")
-        return redirect(location, code=303)
+        return after_change(url_for("api_keys.index"),
+                            _("API key %(name)s revoked.", name=key.name))
     return render_template("api_keys/revoke.html", key=key)

@@ -1,15 +1,14 @@
 """The Domains area: list with search, sort and paging; add, edit, delete; DNS records."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from panel import access
 from panel.dns.records import expected_records
 from panel.forms.domains import DomainAddForm, DomainEditForm
-from panel.htmx import is_htmx, toast
+from panel.htmx import after_change, is_htmx
 from panel.mailcow import MailcowRefused, NotFound, mailcow
 from panel.mailcow.domains import DomainSettings
 from panel.services import domains as service
@@ -26,16 +25,6 @@ def _load(name: str):
         return mailcow().domains.get(name)
     except NotFound:
         abort(404)
-
-
-def _done(location: str, message: str):
-    """After a change: HTMX gets a client redirect plus toast, a plain form a 303."""
-    if is_htmx():
-        response = current_app.response_class(status=204)
-        response.headers["HX-Location"] = location
-        return toast(response, message)
-    flash(message, "success")
-    return redirect(location, code=303)
 
 
 @bp.get("")
@@ -64,7 +53,7 @@ def create():
             message = _("Domain %(name)s added.", name=name)
             if outcome.warnings:
                 message += " " + " ".join(outcome.warnings)
-            return _done(url_for("domains.detail", name=name, added=1), message)
+            return after_change(url_for("domains.detail", name=name, added=1), message)
     status = 422 if request.method == "POST" else 200
     return render_template("domains/form.html", form=form, error=error, domain=None), status
 
@@ -94,7 +83,7 @@ def edit(name: str):
         except MailcowRefused as exc:
             error = exc.message
         else:
-            return _done(url_for("domains.detail", name=name),
+            return after_change(url_for("domains.detail", name=name),
                          _("Domain %(name)s saved.", name=name))
     status = 422 if request.method == "POST" else 200
     return render_template("domains/form.html", form=form, error=error, domain=domain), status
@@ -111,6 +100,6 @@ def delete(name: str):
         except MailcowRefused as exc:
             error = exc.message
         else:
-            return _done(url_for("domains.index"), _("Domain %(name)s deleted.", name=name))
+            return after_change(url_for("domains.index"), _("Domain %(name)s deleted.", name=name))
     status = 422 if error else 200
     return render_template("domains/delete.html", domain=domain, error=error), status

@@ -5,7 +5,6 @@ walks every area in the navigation and the domain pages, and proves the watch wo
 """
 from __future__ import annotations
 
-import re
 
 import pytest
 

@@ -5,13 +5,13 @@ import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import httpx
 import pytest
 from sqlalchemy import select
 
 from panel.extensions import db
 from panel.models import ApiKey, AuditEvent
 from panel.services.api_keys import create_key
+from tests.conftest import mailcow_api as mailcow
 
 PASSWORD = "S3cret-Pass1!"
 
@@ -22,14 +22,6 @@ def unique(prefix="api"):
     return f"{prefix}{uuid.uuid4().hex[:8]}.test"
 
 
-def mailcow(sandbox, verb, path, body=None):
-    """Straight to the sandbox, to arrange data and check what really happened."""
-    headers = {"X-API-Key": sandbox.rw_key}
-    url = f"{sandbox.url}/api/v1/{verb}/{path}"
-    r = httpx.get(url, headers=headers) if verb == "get" else \
-        httpx.post(url, json=body, headers=headers)
-    r.raise_for_status()
-    return r.json()
 
 
 def add_domain(sandbox, name=None):

@@ -7,24 +7,17 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 import pytest
 
 from panel import access
 from panel.extensions import db
 from panel.permissions import PERMISSIONS
 from panel.services.api_keys import create_key
+from tests.conftest import mailcow_api as _api
 
 PASSWORD = "S3cret-Pass1!"
 
 
-def _api(sandbox, verb, path, body=None):
-    headers = {"X-API-Key": sandbox.rw_key}
-    url = f"{sandbox.url}/api/v1/{verb}/{path}"
-    r = httpx.get(url, headers=headers) if verb == "get" else \
-        httpx.post(url, json=body, headers=headers)
-    r.raise_for_status()
-    return r.json()
 
 
 def _make_domain(sandbox, name):

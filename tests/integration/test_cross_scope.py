@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -19,17 +18,11 @@ from panel.models import Admin
 from panel.permissions import PERMISSIONS
 from panel.services.admins import create_admin
 from tests.conftest import csrf_token, sign_in
+from tests.conftest import mailcow_api as _api
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
-def _api(sandbox, verb, path, body=None):
-    headers = {"X-API-Key": sandbox.rw_key}
-    url = f"{sandbox.url}/api/v1/{verb}/{path}"
-    r = httpx.get(url, headers=headers) if verb == "get" else \
-        httpx.post(url, json=body, headers=headers)
-    r.raise_for_status()
-    return r.json()
 
 
 def _make_domain(sandbox, name):

@@ -2,13 +2,13 @@
 import re
 import uuid
 
-import httpx
 import pytest
 from sqlalchemy import select
 
 from panel.extensions import db
 from panel.models import AuditEvent
 from tests.conftest import csrf_token
+from tests.conftest import mailcow_api as api
 
 HTMX = {"HX-Request": "true"}
 
@@ -17,12 +17,6 @@ def unique(prefix="t"):
     return f"{prefix}{uuid.uuid4().hex[:8]}.test"
 
 
-def api(sandbox, verb, path, body=None):
-    headers = {"X-API-Key": sandbox.rw_key}
-    url = f"{sandbox.url}/api/v1/{verb}/{path}"
-    r = httpx.get(url, headers=headers) if verb == "get" else httpx.post(url, json=body, headers=headers)
-    r.raise_for_status()
-    return r.json()
 
 
 def add_domain(sandbox, name, **attrs):
