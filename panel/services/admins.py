@@ -36,7 +36,12 @@ def create_admin(username: str, password: str, actor: str = "system",
     session = db.session()
     if session.scalar(select(Admin).where(Admin.username == username)) is not None:
         raise AdminInputError(f"Administrator {username} already exists.")
-    domains = sorted({d.strip().lower() for d in domains or () if d.strip()})
+    named = list(domains or ())
+    domains = sorted({d.strip().lower() for d in named if d.strip()})
+    if named and not domains:
+        # Blank names (e.g. `create-admin bob --domain ""`) must not fall through to the
+        # no-domains case, which makes a global administrator.
+        raise AdminInputError("A domain administrator needs at least one domain.")
     role = DOMAIN if domains else GLOBAL
     perms = clean(DEFAULT_PERMISSIONS if permissions is None else permissions) if domains else []
     admin = Admin(username=username, password_hash=hash_password(password), role=role,

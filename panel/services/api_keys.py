@@ -142,7 +142,11 @@ def create_key(name: str, *, writable: bool, actor: str, domains=(), permissions
     expires_at = _aware(expires_at)
     if expires_at is not None and expires_at <= datetime.now(timezone.utc):
         raise ApiKeyInputError("The expiry must be in the future.", "expires_at")
-    domains = sorted({d.strip().lower() for d in domains if d and d.strip()})
+    named = [d for d in domains if d is not None]
+    domains = sorted({d.strip().lower() for d in named if d.strip()})
+    if named and not domains:
+        # An empty scope means every domain: blank names must not widen a key to that.
+        raise ApiKeyInputError("Name at least one domain, or none for every domain.", "domains")
     perms = clean(permissions) if domains else []
     nets = parse_networks(list(networks))
     prefix = secrets.token_hex(6)

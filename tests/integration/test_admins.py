@@ -133,3 +133,14 @@ def test_domain_admin_cannot_reach_administrator_pages(app, anon):
                     permissions=["logs"], active="y")
     assert response.status_code == 404
     assert admin_named(app, "dom5").domains == ["example.org"]
+
+
+def test_blank_domain_names_never_make_a_global_admin(app):
+    with app.app_context():
+        try:
+            create_admin("blanky", "long-enough-pass", domains=[" ", ""])
+        except ValueError as exc:
+            assert "at least one domain" in str(exc)
+        else:
+            raise AssertionError("an admin was created from blank domain names")
+        assert db.session.scalar(select(Admin).where(Admin.username == "blanky")) is None

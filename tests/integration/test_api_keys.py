@@ -149,3 +149,16 @@ def test_revoking_needs_the_csrf_token(app, client):
     key = stored(app, "csrf-kept")
     assert client.post(f"/api-keys/{key.id}/revoke").status_code == 400
     assert stored(app, "csrf-kept").revoked_at is None
+
+
+def test_blank_domain_names_never_make_a_global_key(app):
+    from panel.services.api_keys import ApiKeyInputError, create_key
+
+    with app.app_context():
+        try:
+            create_key("blank-scope", writable=True, actor="root", domains=[" "])
+        except ApiKeyInputError as exc:
+            assert exc.field == "domains"
+        else:
+            raise AssertionError("a key was created from blank domain names")
+        assert db.session.scalar(select(ApiKey).where(ApiKey.name == "blank-scope")) is None
