@@ -1,13 +1,17 @@
 """Writes the audit trail: who changed what, from where, and what Mailcow answered."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from flask import has_request_context, request
 from flask_login import current_user
 
 from panel.extensions import db
+from panel.mailcow.errors import MailcowError
 from panel.models import AuditEvent
+
+if TYPE_CHECKING:
+    from panel.mailcow import Outcome
 
 SECRET_WORDS = ("password", "secret", "key", "token")
 REDACTED = "[redacted]"
@@ -41,3 +45,18 @@ def record(action: str, *, target: str | None = None, domain: str | None = None,
     session.add(event)
     session.commit()
     return event
+
+
+def audited(action: str, *, target: str, domain: str | None, call: Callable[[], "Outcome"],
+            changes: dict[str, Any] | None = None, actor: str | None = None) -> "Outcome":
+    """Run a Mailcow change and record it with Mailcow's answer; a refusal or outage is
+    recorded as failed and raised again for the caller to show."""
+    try:
+        outcome = call()
+    except MailcowError as exc:
+        record(action, target=target, domain=domain, changes=changes, outcome="failed",
+               detail=exc.message, actor=actor)
+        raise
+    record(action, target=target, domain=domain, changes=changes,
+           detail="; ".join(outcome.messages + outcome.warnings), actor=actor)
+    return outcome

@@ -5,6 +5,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -23,17 +24,20 @@ def _flag(value: str | None, default: bool, name: str = "flag") -> bool:
     raise ValueError(f"{name}={value!r} is not understood; use 1/0, true/false, yes/no or on/off")
 
 
-def _secret_from_file(path: Path) -> str:
-    """Read a generated secret, creating it once so restarts keep sessions valid."""
+def secret_from_file(path: Path, generate: Callable[[], str]) -> tuple[str, bool]:
+    """Read a generated secret, creating it (owner-only) on first use so restarts keep
+    it; returns the secret and whether it was just made."""
     if path.exists():
-        return path.read_text().strip()
+        return path.read_text().strip(), False
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    # Created with owner-only permissions: it signs every session cookie.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    value = generate()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race: use its secret
+        return path.read_text().strip(), False
     with os.fdopen(fd, "w") as fh:
         fh.write(value + "\n")
-    return value
+    return value, True
 
 
 @dataclass
@@ -59,7 +63,9 @@ class Settings:
     @classmethod
     def from_env(cls, instance_path: Path, env: dict | None = None) -> "Settings":
         env = os.environ if env is None else env
-        secret = env.get("MAILAPP_SECRET_KEY") or _secret_from_file(instance_path / "secret_key")
+        # The generated secret signs every session cookie, hence owner-only.
+        secret = env.get("MAILAPP_SECRET_KEY") or secret_from_file(
+            instance_path / "secret_key", lambda: secrets.token_urlsafe(48))[0]
         db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'mailapp.sqlite3'}"
         # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants psycopg.
         if db_url.startswith("postgres://"):

@@ -14,6 +14,8 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
+from panel.config import secret_from_file
+
 KEY_SETTING = "MAILAPP_ENCRYPTION_KEY"
 KEY_FILE = "encryption_key"
 
@@ -50,16 +52,9 @@ class Cipher:
 
 def _key_from_file(path: Path) -> str:
     """Read the instance key, creating it (owner-only) on first use."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key().decode()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker won the race: use its key
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key + "\n")
+    key, created = secret_from_file(path, lambda: Fernet.generate_key().decode())
+    if not created:
+        return key
     log.warning("%s is not set: generated an encryption key in %s. Every MailApp replica "
                 "must share this key (set %s or copy the file), and losing it makes stored "
                 "TOTP secrets and passwords unreadable.", KEY_SETTING, path, KEY_SETTING)

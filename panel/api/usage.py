@@ -3,21 +3,13 @@ from __future__ import annotations
 
 from typing import Callable
 
+from panel import audit
 from panel.api.auth import current_principal
-from panel.audit import record
-from panel.mailcow import MailcowError, Outcome
+from panel.mailcow import Outcome
 
 
 def audited(action: str, *, target: str, domain: str | None, call: Callable[[], Outcome],
             changes: dict | None = None) -> Outcome:
     """Run a Mailcow change and record it, failed or not, as `api.<action>`."""
-    actor = current_principal().username
-    try:
-        outcome = call()
-    except MailcowError as exc:
-        record(f"api.{action}", target=target, domain=domain, changes=changes,
-               outcome="failed", detail=exc.message, actor=actor)
-        raise
-    record(f"api.{action}", target=target, domain=domain, changes=changes,
-           detail="; ".join(outcome.messages + outcome.warnings), actor=actor)
-    return outcome
+    return audit.audited(f"api.{action}", target=target, domain=domain, call=call,
+                         changes=changes, actor=current_principal().username)

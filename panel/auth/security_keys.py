@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import timezone
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
@@ -28,6 +27,7 @@ from webauthn.helpers.structs import (AttestationConveyancePreference,
                                       UserVerificationRequirement)
 
 from panel.models import WebAuthnCredential
+from panel.models.base import as_utc
 from panel.services import second_factors
 
 RP_NAME = "MailApp"
@@ -156,11 +156,8 @@ def _credential_id(credential: dict) -> str:
 def _issued_before_last_use(state: dict, cred: WebAuthnCredential) -> bool:
     if cred.last_used_at is None:
         return False
-    last = cred.last_used_at
-    if last.tzinfo is None:  # SQLite hands back naive UTC
-        last = last.replace(tzinfo=timezone.utc)
     issued = state.get("iat")
-    return not isinstance(issued, (int, float)) or issued <= last.timestamp()
+    return not isinstance(issued, (int, float)) or issued <= as_utc(cred.last_used_at).timestamp()
 
 
 def verify_authentication(credential: dict, purpose: str, admin=None) -> WebAuthnCredential:

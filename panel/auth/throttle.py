@@ -18,15 +18,9 @@ def _since() -> datetime:
 
 
 def is_blocked(username: str, remote_addr: str) -> bool:
-    session = db.session()
-    since = _since()
-    per_account = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.username == username.lower(), LoginAttempt.at >= since))
-    if per_account >= MAX_PER_ACCOUNT:
-        return True
-    per_address = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.remote_addr == remote_addr, LoginAttempt.at >= since))
-    return per_address >= MAX_PER_ADDRESS
+    per_account = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.username == username.lower(), LoginAttempt.at >= _since()))
+    return per_account >= MAX_PER_ACCOUNT or is_address_blocked(remote_addr)
 
 
 def record_failure(username: str, remote_addr: str) -> None:

@@ -7,13 +7,12 @@ from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, SelectMultipleField, StringField, \
-    TextAreaField
+from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from panel.forms.domains import DOMAIN_RE, normalise_domain
+from panel.forms.fields import CheckboxList
 from panel.permissions import DEFAULT_PERMISSIONS, PERMISSIONS
 from panel.services.api_keys import NAME_RE, parse_networks
 
@@ -29,17 +28,12 @@ def split_entries(value: str | None) -> list[str]:
     return seen
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class ApiKeyForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)],
                        filters=[lambda v: (v or "").strip()])
     access = SelectField(_l("Access"), choices=ACCESS, default="ro")
     domains = TextAreaField(_l("Limit to domains"), validators=[Optional(), Length(max=10000)])
-    permissions = MultiCheckboxField(
+    permissions = CheckboxList(
         _l("Permissions of a key limited to domains"),
         choices=[SelectChoice(k, label) for k, label in PERMISSIONS.items()],
         default=list(DEFAULT_PERMISSIONS))

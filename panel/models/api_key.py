@@ -5,12 +5,12 @@ A key scoped to domains is held to the same rules as a domain administrator.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from panel.models.base import Base, utcnow
+from panel.models.base import Base, as_utc, utcnow
 
 
 class ApiKey(Base):
@@ -47,10 +47,7 @@ class ApiKey(Base):
     def expired(self, now: datetime | None = None) -> bool:
         if self.expires_at is None:
             return False
-        expires = self.expires_at
-        if expires.tzinfo is None:  # SQLite hands back naive datetimes
-            expires = expires.replace(tzinfo=timezone.utc)
-        return expires <= (now or datetime.now(timezone.utc))
+        return as_utc(self.expires_at) <= (now or utcnow())
 
     @property
     def status(self) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from panel.audit import record
 from panel.extensions import db
 from panel.models import ApiKey
+from panel.models.base import as_utc
 from panel.permissions import clean
 
 KEY_TAG = "mailapp"
@@ -123,12 +124,6 @@ def address_allowed(networks: list[str], remote_addr: str | None) -> bool:
     return any(address in ipaddress.ip_network(n) for n in networks)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
 def create_key(name: str, *, writable: bool, actor: str, domains=(), permissions=(),
                networks=(), expires_at: datetime | None = None) -> tuple[ApiKey, str]:
     """Store a new key and return it with the full key text, which is never kept."""
@@ -139,7 +134,7 @@ def create_key(name: str, *, writable: bool, actor: str, domains=(), permissions
     session = db.session()
     if session.scalar(select(ApiKey).where(ApiKey.name == name)) is not None:
         raise ApiKeyInputError(f"A key named “{name}” already exists.", "name")
-    expires_at = _aware(expires_at)
+    expires_at = as_utc(expires_at)
     if expires_at is not None and expires_at <= datetime.now(timezone.utc):
         raise ApiKeyInputError("The expiry must be in the future.", "expires_at")
     named = [d for d in domains if d is not None]
@@ -195,9 +190,7 @@ def _use_worth_recording(previous: datetime | None, previous_from: str | None,
                          current_from: str | None, now: datetime) -> bool:
     if previous is None or previous_from != current_from:
         return True
-    if previous.tzinfo is None:  # SQLite hands datetimes back without their zone
-        previous = previous.replace(tzinfo=timezone.utc)
-    return now - previous >= USE_RECORD_INTERVAL
+    return now - as_utc(previous) >= USE_RECORD_INTERVAL
 
 
 def authenticate(raw: str | None, remote_addr: str | None) -> ApiPrincipal:

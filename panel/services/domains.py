@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from panel.access import visible_domains
-from panel.audit import record
-from panel.mailcow import Mailcow, MailcowError, NotFound, Outcome
+from panel.audit import audited
+from panel.mailcow import Mailcow, NotFound, Outcome
 from panel.mailcow.domains import Domain, DomainSettings
 from panel.mailcow.paging import Page, PageRequest
 
@@ -42,23 +42,11 @@ def list_domains(mc: Mailcow, user, req: PageRequest) -> Page[Domain]:
     return Page(found[start:start + req.per_page], len(found), req)
 
 
-def _audited(action: str, domain: str, changes: dict | None, call) -> Outcome:
-    try:
-        outcome = call()
-    except MailcowError as exc:
-        record(action, target=domain, domain=domain, changes=changes, outcome="failed",
-               detail=exc.message)
-        raise
-    record(action, target=domain, domain=domain, changes=changes,
-           detail="; ".join(outcome.messages + outcome.warnings))
-    return outcome
-
-
 def create_domain(mc: Mailcow, name: str, settings: DomainSettings, dkim_selector: str,
                   dkim_key_size: int) -> Outcome:
     changes = {**asdict(settings), "dkim_selector": dkim_selector, "dkim_key_size": dkim_key_size}
-    return _audited("domain.create", name, changes,
-                    lambda: mc.domains.add(name, settings, dkim_selector, dkim_key_size))
+    return audited("domain.create", target=name, domain=name, changes=changes,
+                   call=lambda: mc.domains.add(name, settings, dkim_selector, dkim_key_size))
 
 
 def update_domain(mc: Mailcow, before: Domain, settings: DomainSettings) -> Outcome:
@@ -74,8 +62,10 @@ def update_domain(mc: Mailcow, before: Domain, settings: DomainSettings) -> Outc
             mc.domains.remove_tags(before.name, dropped)
         return outcome
 
-    return _audited("domain.update", before.name, changes, call)
+    return audited("domain.update", target=before.name, domain=before.name, changes=changes,
+                   call=call)
 
 
 def delete_domain(mc: Mailcow, name: str) -> Outcome:
-    return _audited("domain.delete", name, None, lambda: mc.domains.delete([name]))
+    return audited("domain.delete", target=name, domain=name,
+                   call=lambda: mc.domains.delete([name]))

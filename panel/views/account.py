@@ -79,6 +79,19 @@ def _me() -> Admin:
     return current_user._get_current_object()
 
 
+def _reconfirmed(admin: Admin) -> tuple[ConfirmForm, bool, int]:
+    """The re-confirmation form, whether the password or TOTP code just checked out, and
+    the status to answer otherwise: 401 for a wrong secret, 422 for an incomplete form."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        error = reauth.check(admin, form.secret.data)
+        if error is None:
+            return form, True, 200
+        form.secret.errors.append(error)
+        return form, False, 401
+    return form, False, 422 if request.method == "POST" else 200
+
+
 def _needs_reauth():
     return redirect(url_for("account.confirm", next=request.full_path.rstrip("?")))
 
@@ -122,16 +135,9 @@ def index():
 @access.signed_in
 def confirm():
     """Prove it is still you (password or TOTP code) before adding a factor."""
-    form = ConfirmForm()
-    status = 200
-    if form.validate_on_submit():
-        error = reauth.check(_me(), form.secret.data)
-        if error is None:
-            return redirect(_local(request.args.get("next")))
-        form.secret.errors.append(error)
-        status = 401
-    elif request.method == "POST":
-        status = 422
+    form, confirmed, status = _reconfirmed(_me())
+    if confirmed:
+        return redirect(_local(request.args.get("next")))
     return render_template("account/confirm.html", form=form), status
 
 
@@ -188,18 +194,11 @@ def totp_disable():
     admin = _me()
     if second_factors.active_totp(admin) is None:
         return redirect(url_for("account.index"))
-    form = ConfirmForm()
-    status = 200
-    if form.validate_on_submit():
-        error = reauth.check(admin, form.secret.data)
-        if error is None:
-            second_factors.disable_totp(admin, actor=admin.username)
-            flash(_("Your authenticator app is turned off."), "success")
-            return redirect(url_for("account.index"), code=303)
-        form.secret.errors.append(error)
-        status = 401
-    elif request.method == "POST":
-        status = 422
+    form, confirmed, status = _reconfirmed(admin)
+    if confirmed:
+        second_factors.disable_totp(admin, actor=admin.username)
+        flash(_("Your authenticator app is turned off."), "success")
+        return redirect(url_for("account.index"), code=303)
     state = second_factors.status(admin)
     return render_template("account/totp_disable.html", form=form, state=state,
                            last_factor=not state.keys,
@@ -274,18 +273,11 @@ def key_remove():
     admin = _me()
     key_id = _key_id()
     cred = second_factors.get_credential(admin, key_id)
-    form = ConfirmForm()
-    status = 200
-    if form.validate_on_submit():
-        error = reauth.check(admin, form.secret.data)
-        if error is None:
-            second_factors.remove_credential(admin, key_id, actor=admin.username)
-            flash(_("Security key “%(name)s” removed.", name=cred.name), "success")
-            return redirect(url_for("account.index"), code=303)
-        form.secret.errors.append(error)
-        status = 401
-    elif request.method == "POST":
-        status = 422
+    form, confirmed, status = _reconfirmed(admin)
+    if confirmed:
+        second_factors.remove_credential(admin, key_id, actor=admin.username)
+        flash(_("Security key “%(name)s” removed.", name=cred.name), "success")
+        return redirect(url_for("account.index"), code=303)
     state = second_factors.status(admin)
     last_factor = state.totp is None and len(state.keys) == 1
     return render_template("account/key_remove.html", form=form, cred=cred,
@@ -306,17 +298,10 @@ def recovery_codes():
     state = second_factors.status(admin)
     if not state.any:
         return redirect(url_for("account.index"))
-    form = ConfirmForm()
-    status = 200
-    if form.validate_on_submit():
-        error = reauth.check(admin, form.secret.data)
-        if error is None:
-            _stash_codes(second_factors.regenerate_recovery_codes(admin, actor=admin.username))
-            return redirect(url_for("account.recovery_codes"), code=303)
-        form.secret.errors.append(error)
-        status = 401
-    elif request.method == "POST":
-        status = 422
+    form, confirmed, status = _reconfirmed(admin)
+    if confirmed:
+        _stash_codes(second_factors.regenerate_recovery_codes(admin, actor=admin.username))
+        return redirect(url_for("account.recovery_codes"), code=303)
     return render_template("account/recovery_regenerate.html", form=form,
                            remaining=state.recovery_remaining), status
 
