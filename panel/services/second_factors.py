@@ -158,7 +158,7 @@ def disable_totp(admin, actor: str) -> None:
     session.commit()
     if was_active:
         record("2fa.totp_disabled", target=admin.username, actor=actor)
-        _drop_orphan_recovery_codes(admin, actor)
+        _drop_orphan_recovery_codes(admin)
 
 
 # --- Security keys ------------------------------------------------------------------
@@ -240,7 +240,7 @@ def remove_credential(admin, key_id: int, actor: str) -> WebAuthnCredential:
     session.commit()
     record("2fa.key_removed", target=admin.username, actor=actor,
            changes={"name": cred.name, "credential": short_id(cred.credential_id)})
-    _drop_orphan_recovery_codes(admin, actor)
+    _drop_orphan_recovery_codes(admin)
     return cred
 
 
@@ -290,7 +290,7 @@ def use_recovery_code(admin, code: str) -> bool:
     return result.rowcount == 1
 
 
-def _drop_orphan_recovery_codes(admin, actor: str) -> None:
+def _drop_orphan_recovery_codes(admin) -> None:
     """With no factor left the codes protect nothing; the next enrolment makes new ones."""
     if has_second_factor(admin):
         return

@@ -84,7 +84,7 @@ def edit(name: str):
             error = exc.message
         else:
             return after_change(url_for("domains.detail", name=name),
-                         _("Domain %(name)s saved.", name=name))
+                                _("Domain %(name)s saved.", name=name))
     status = 422 if request.method == "POST" else 200
     return render_template("domains/form.html", form=form, error=error, domain=domain), status
 

@@ -1,0 +1,1 @@
+"""Browser tests: Playwright driving headless Chromium against a live MailApp."""
