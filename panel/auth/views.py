@@ -25,6 +25,8 @@ from panel.models import Admin
 from panel.services import second_factors
 from panel.services import settings as app_settings
 
+UNKNOWN_USER = "(no such user)"
+
 bp = Blueprint("auth", __name__)
 
 
@@ -99,12 +101,15 @@ def login():
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
         addr = _addr()
+        admin = db.session.scalar(select(Admin).where(Admin.username == username))
+        # A name that is no account may be a password typed in the wrong box: keep it
+        # out of the audit trail.
+        who = admin.username if admin is not None else UNKNOWN_USER
         if throttle.is_blocked(username, addr):
-            record("auth.login_blocked", target=username, outcome="refused", actor=username)
+            record("auth.login_blocked", target=who, outcome="refused", actor=who)
             form.password.errors.append(_("Too many failed sign-ins. Wait 15 minutes and "
                                           "try again."))
             return render_template("auth/login.html", form=form), 429
-        admin = db.session.scalar(select(Admin).where(Admin.username == username))
         if admin is not None and verify_password(admin.password_hash, form.password.data) \
                 and admin.active:
             if needs_rehash(admin.password_hash):
@@ -116,7 +121,7 @@ def login():
                 return redirect(url_for("auth.second_factor"))
             return redirect(_complete_login(admin, "password", request.args.get("next")))
         throttle.record_failure(username, addr)
-        record("auth.login_failed", target=username, outcome="refused", actor=username)
+        record("auth.login_failed", target=who, outcome="refused", actor=who)
         # One message whether the user exists or not.
         form.password.errors.append(_("Wrong username or password."))
         status = 401

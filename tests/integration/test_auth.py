@@ -122,3 +122,12 @@ def test_security_headers_and_cookie_flags(tmp_path, sandbox):
 def test_pages_have_no_inline_script(client):
     html = client.get("/domains").get_data(as_text=True)
     assert "<script>" not in html and "onclick=" not in html and 'style="' not in html
+
+
+def test_unknown_usernames_stay_out_of_the_audit_trail(app, admin, anon):
+    # Someone typing their password into the username box must not leave it on record.
+    sign_in(anon, username="hunter2-secret", password="whatever-else")
+    sign_in(anon, username="root", password="bad-password")
+    failed = _events(app, "auth.login_failed")
+    assert [e.target for e in failed] == ["(no such user)", "root"]
+    assert all("hunter2" not in (e.actor + (e.target or "")) for e in failed)
