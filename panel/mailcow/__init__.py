@@ -8,6 +8,7 @@ from panel.mailcow.client import MailcowClient, Outcome
 from panel.mailcow.dkim import DkimApi
 from panel.mailcow.domains import DomainsApi
 from panel.mailcow.mailboxes import MailboxesApi
+from panel.mailcow.password_policy import PasswordPolicyApi
 from panel.mailcow.errors import (
     MailcowAuthError,
     MailcowError,
@@ -27,6 +28,7 @@ class Mailcow:
         self.dkim = DkimApi(client)
         self.mailboxes = MailboxesApi(client)
         self.aliases = AliasesApi(client)
+        self.password_policy = PasswordPolicyApi(client)
 
     def close(self) -> None:
         self.client.close()

@@ -21,6 +21,7 @@ SORTABLE = [name for name in SEARCH_COLUMNS if name != "tags"]
 RATE_FRAMES = ("s", "m", "h", "d")
 # The *_access flags of a mailbox's attributes, in Mailcow's order.
 PROTOCOLS = ("imap", "pop3", "smtp", "sieve", "sogo", "eas", "dav")
+ACTIVE_STATES = (0, 1, 2)
 QUARANTINE_NOTIFICATIONS = ("never", "hourly", "daily", "weekly")
 QUARANTINE_CATEGORIES = ("reject", "add_header", "all")
 # How many look-alike domain names one check reads (see _has_longer_namesakes).
@@ -69,6 +70,8 @@ class Mailbox:
     last_sso_login: datetime | None = None
     created: datetime | None = None
     modified: datetime | None = None
+    # Mailcow's active value: 1 active, 0 inactive, 2 receives mail but refuses logins.
+    active_state: int = 1
 
     @property
     def quota_percent(self) -> int:
@@ -105,12 +108,15 @@ class MailboxSettings:
     quarantine_notification: str = "hourly"
     quarantine_category: str = "reject"
     tags: list[str] = field(default_factory=list)
+    # Mailcow's 0/1/2 (2: mail is received, logins refused); None follows `active`.
+    active_state: int | None = None
 
     def wire(self) -> dict:
         body = {
             "name": self.name,
             "quota": str(self.quota_mib),
-            "active": flag(self.active),
+            "active": str(self.active_state) if self.active_state in ACTIVE_STATES
+            else flag(self.active),
             "force_pw_update": flag(self.force_pw_update),
             "tls_enforce_in": flag(self.tls_enforce_in),
             "tls_enforce_out": flag(self.tls_enforce_out),
@@ -134,6 +140,7 @@ class MailboxSettings:
             quarantine_notification=mailbox.quarantine_notification,
             quarantine_category=mailbox.quarantine_category,
             tags=list(mailbox.tags),
+            active_state=mailbox.active_state,
             **{f"{p}_access": getattr(mailbox, f"{p}_access") for p in PROTOCOLS},
         )
 
@@ -142,6 +149,11 @@ def _on(value: Any, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     return as_int(value) == 1
+
+
+def _active_state(value: Any) -> int:
+    state = as_int(value)
+    return state if state in ACTIVE_STATES else 0
 
 
 def _epoch(value: Any) -> datetime | None:
@@ -191,6 +203,7 @@ def from_wire(d: dict) -> Mailbox:
         last_sso_login=_epoch(d.get("last_sso_login")),
         created=parse_time(d.get("created")),
         modified=parse_time(d.get("modified")),
+        active_state=_active_state(d.get("active_int", d.get("active"))),
     )
 
 
@@ -356,6 +369,21 @@ class MailboxesApi:
         accept with a `sender_acl_invalid` message.
         """
         return self._edit(username, {"sender_acl": list(addresses) or ["default"]})
+
+    def set_active(self, usernames: list[str], state: int) -> Outcome:
+        """One edit call for many mailboxes: 1 active, 0 inactive, 2 logins refused."""
+        if state not in ACTIVE_STATES:
+            raise ValueError(f"unknown active state {state}")
+        return self.client.write("edit", "mailbox",
+                                 {"items": list(usernames), "attr": {"active": str(state)}})
+
+    def set_rate_limit(self, username: str, value: int, frame: str) -> Outcome:
+        """The mailbox's own rate limit (`edit/rl-mbox`); 0 falls back to the domain's."""
+        if frame not in RATE_FRAMES:
+            raise ValueError(f"unknown rate limit frame {frame}")
+        return self.client.write("edit", "rl-mbox", {
+            "items": [username], "attr": {"rl_value": str(value) if value else "",
+                                          "rl_frame": frame}})
 
     def remove_tags(self, username: str, tags: list[str]) -> Outcome:
         return self.client.write("delete", f"mailbox/tag/{_segment(username)}", list(tags))

@@ -1,0 +1,205 @@
+"""The mailbox forms: add, edit, password; Mailcow's password policy and domain limits checked up front."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, \
+    TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, \
+    ValidationError
+
+from panel.forms.domains import DOMAIN_RE, RATE_FRAMES, TAG_RE, parse_tags
+from panel.mailcow.mailboxes import PROTOCOLS, Mailbox, MailboxSettings
+from panel.mailcow.password_policy import PasswordPolicy
+
+# What Mailcow accepts before the @ (its is_email check, without quoting).
+LOCAL_PART_RE = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+EMAIL_RE = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+ACTIVE_CHOICES = [SelectChoice("1", _l("Active")), SelectChoice("0", _l("Inactive")),
+                  SelectChoice("2", _l("Disallow login (mail is still received)"))]
+NOTIFICATIONS = [SelectChoice("never", _l("Never")), SelectChoice("hourly", _l("Hourly")),
+                 SelectChoice("daily", _l("Daily")), SelectChoice("weekly", _l("Weekly"))]
+CATEGORIES = [SelectChoice("reject", _l("Rejected")),
+              SelectChoice("add_header", _l("Sent to the junk folder")),
+              SelectChoice("all", _l("All"))]
+PROTOCOL_LABELS = {"imap": _l("IMAP"), "pop3": _l("POP3"), "smtp": _l("SMTP (sending)"),
+                   "sieve": _l("Sieve"), "sogo": _l("SOGo webmail"),
+                   "eas": _l("ActiveSync"), "dav": _l("CalDAV / CardDAV")}
+POLICY_TEXTS = {
+    "length": _l("At least %(n)s characters"),
+    "chars": _l("at least one letter"),
+    "special_chars": _l("at least one character that is not a letter or digit"),
+    "lowerupper": _l("lowercase and uppercase letters"),
+    "numbers": _l("at least one digit"),
+}
+
+
+def policy_text(policy: PasswordPolicy) -> str:
+    parts = [str(POLICY_TEXTS["length"]) % {"n": policy.length}]
+    parts += [str(POLICY_TEXTS[k]) for k in ("chars", "special_chars", "lowerupper", "numbers")
+              if getattr(policy, k)]
+    return "; ".join(parts) + "."
+
+
+def parse_senders(value: str | None) -> list[str]:
+    """Sender addresses from a box: one per line or comma-separated, "@domain" and "*" too."""
+    seen: list[str] = []
+    for item in re.split(r"[,\s]+", value or ""):
+        item = item.strip().lower()
+        if item and item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _lower(value: str | None) -> str:
+    return (value or "").strip().lower()
+
+
+class PasswordPair:
+    """A password and its confirmation, checked against Mailcow's policy."""
+
+    policy: PasswordPolicy = PasswordPolicy()
+
+    def apply_policy(self, policy: PasswordPolicy) -> None:
+        self.policy = policy
+        attrs = {"autocomplete": "new-password", "minlength": policy.length}
+        if policy.html_pattern:
+            attrs["pattern"] = policy.html_pattern
+        self.password.render_kw = attrs
+        self.password2.render_kw = {"autocomplete": "new-password"}
+
+    def validate_password(self, field):
+        if field.data and self.policy.problems(field.data):
+            raise ValidationError(_l("The password does not meet Mailcow's policy: %(rules)s",
+                                     rules=policy_text(self.policy)))
+
+    def validate_password2(self, field):
+        if (self.password.data or field.data) and field.data != self.password.data:
+            raise ValidationError(_l("The two passwords differ."))
+
+
+class PasswordForm(PasswordPair, FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    password2 = PasswordField(_l("Repeat the password"), validators=[DataRequired()])
+    force_pw_update = BooleanField(_l("Ask for a new password at the next login"))
+
+
+class MailboxSettingsForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[Optional(), Length(max=255)])
+    quota_mib = IntegerField(_l("Quota (MiB)"),
+                             validators=[InputRequired(), NumberRange(min=0, max=100_000_000)])
+    active_state = SelectField(_l("Status"), choices=ACTIVE_CHOICES, default="1")
+    force_pw_update = BooleanField(_l("Ask for a new password at the next login"))
+    imap_access = BooleanField(PROTOCOL_LABELS["imap"], default=True)
+    pop3_access = BooleanField(PROTOCOL_LABELS["pop3"], default=True)
+    smtp_access = BooleanField(PROTOCOL_LABELS["smtp"], default=True)
+    sieve_access = BooleanField(PROTOCOL_LABELS["sieve"], default=True)
+    sogo_access = BooleanField(PROTOCOL_LABELS["sogo"], default=True)
+    eas_access = BooleanField(PROTOCOL_LABELS["eas"], default=True)
+    dav_access = BooleanField(PROTOCOL_LABELS["dav"], default=True)
+    rate_limit_value = IntegerField(_l("Rate limit (messages, 0 = the domain's)"), default=0,
+                                    validators=[Optional(), NumberRange(min=0, max=10_000_000)])
+    rate_limit_frame = SelectField(_l("Rate limit frame"), choices=RATE_FRAMES, default="s")
+    tags = StringField(_l("Tags (comma-separated)"), validators=[Optional(), Length(max=1000)])
+
+    # Set by the view from the domain: the largest quota Mailcow will accept, in MiB.
+    max_quota_mib: int | None = None
+    allow_unlimited = False
+
+    def protocol_fields(self):
+        return [getattr(self, f"{p}_access") for p in PROTOCOLS]
+
+    def limit_quota(self, max_mib: int, allow_unlimited: bool) -> None:
+        self.max_quota_mib = max_mib
+        self.allow_unlimited = allow_unlimited
+        self.quota_mib.render_kw = {"min": 0 if allow_unlimited else 1, "max": max_mib}
+
+    def validate_quota_mib(self, field):
+        if field.data is None:
+            return
+        if field.data == 0 and not self.allow_unlimited:
+            raise ValidationError(_l("Only global administrators may give a mailbox an "
+                                     "unlimited quota (0)."))
+        if self.max_quota_mib is not None and field.data > self.max_quota_mib:
+            raise ValidationError(_l("At most %(n)s MiB in this domain.", n=self.max_quota_mib))
+
+    def validate_tags(self, field):
+        for tag in parse_tags(field.data):
+            if not TAG_RE.match(tag):
+                raise ValidationError(_l("Tag “%(tag)s” contains characters that are not "
+                                         "allowed.", tag=tag))
+
+    def settings(self, base: MailboxSettings | None = None) -> MailboxSettings:
+        settings = base or MailboxSettings()
+        state = int(self.active_state.data)
+        settings.name = (self.name.data or "").strip()
+        settings.quota_mib = self.quota_mib.data
+        settings.active = state == 1
+        settings.active_state = state
+        settings.force_pw_update = self.force_pw_update.data
+        for protocol in PROTOCOLS:
+            setattr(settings, f"{protocol}_access", getattr(self, f"{protocol}_access").data)
+        settings.tags = parse_tags(self.tags.data)
+        return settings
+
+    def fill(self, mailbox: Mailbox) -> None:
+        self.name.data = mailbox.name
+        self.quota_mib.data = mailbox.quota // (1024 * 1024)
+        self.active_state.data = str(mailbox.active_state)
+        self.force_pw_update.data = mailbox.force_pw_update
+        for protocol in PROTOCOLS:
+            getattr(self, f"{protocol}_access").data = getattr(mailbox, f"{protocol}_access")
+        self.rate_limit_value.data = mailbox.rate_limit_value \
+            if mailbox.rate_limit_scope == "mailbox" else 0
+        self.rate_limit_frame.data = mailbox.rate_limit_frame
+        self.tags.data = ", ".join(mailbox.tags)
+
+
+class MailboxAddForm(PasswordPair, MailboxSettingsForm):
+    local_part = StringField(_l("Username (before the @)"), filters=[_lower],
+                             validators=[DataRequired(), Length(max=64)])
+    domain = SelectField(_l("Domain"), choices=[], validate_choice=True)
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    password2 = PasswordField(_l("Repeat the password"), validators=[DataRequired()])
+    tls_enforce_in = BooleanField(_l("Enforce TLS for incoming mail"))
+    tls_enforce_out = BooleanField(_l("Enforce TLS for outgoing mail"))
+    quarantine_notification = SelectField(_l("Quarantine notifications"), choices=NOTIFICATIONS,
+                                          default="hourly")
+    quarantine_category = SelectField(_l("Quarantine notification category"),
+                                      choices=CATEGORIES, default="reject")
+
+    def validate_local_part(self, field):
+        if not LOCAL_PART_RE.match(field.data or ""):
+            raise ValidationError(_l("Letters, digits and . _ - + only, e.g. jane.doe."))
+
+    def settings(self, base: MailboxSettings | None = None) -> MailboxSettings:
+        settings = super().settings(base)
+        settings.tls_enforce_in = self.tls_enforce_in.data
+        settings.tls_enforce_out = self.tls_enforce_out.data
+        settings.quarantine_notification = self.quarantine_notification.data
+        settings.quarantine_category = self.quarantine_category.data
+        return settings
+
+
+class MailboxEditForm(MailboxSettingsForm):
+    sender_acl = TextAreaField(
+        _l("May also send as"), validators=[Optional(), Length(max=5000)],
+        render_kw={"rows": 3})
+
+    def validate_sender_acl(self, field):
+        for value in parse_senders(field.data):
+            if value == "*":
+                continue
+            if value.startswith("@"):
+                if not DOMAIN_RE.match(value[1:]):
+                    raise ValidationError(_l("“%(v)s” is not a domain such as @example.org.",
+                                             v=value))
+            elif not EMAIL_RE.match(value):
+                raise ValidationError(_l("“%(v)s” is not an address, @domain or *.", v=value))
+
+    def fill(self, mailbox: Mailbox) -> None:
+        super().fill(mailbox)
+        self.sender_acl.data = "\n".join(mailbox.sender_acl)
