@@ -104,6 +104,12 @@ class MailboxSettingsForm(FlaskForm):
                                     validators=[Optional(), NumberRange(min=0, max=10_000_000)])
     rate_limit_frame = SelectField(_l("Rate limit frame"), choices=RATE_FRAMES, default="s")
     tags = StringField(_l("Tags (comma-separated)"), validators=[Optional(), Length(max=1000)])
+    tls_enforce_in = BooleanField(_l("Enforce TLS for incoming mail"))
+    tls_enforce_out = BooleanField(_l("Enforce TLS for outgoing mail"))
+    quarantine_notification = SelectField(_l("Quarantine notifications"), choices=NOTIFICATIONS,
+                                          default="hourly")
+    quarantine_category = SelectField(_l("Quarantine notification category"),
+                                      choices=CATEGORIES, default="reject")
 
     # Set by the view from the domain: the largest quota Mailcow will accept, in MiB.
     max_quota_mib: int | None = None
@@ -143,6 +149,10 @@ class MailboxSettingsForm(FlaskForm):
         for protocol in PROTOCOLS:
             setattr(settings, f"{protocol}_access", getattr(self, f"{protocol}_access").data)
         settings.tags = parse_tags(self.tags.data)
+        settings.tls_enforce_in = self.tls_enforce_in.data
+        settings.tls_enforce_out = self.tls_enforce_out.data
+        settings.quarantine_notification = self.quarantine_notification.data
+        settings.quarantine_category = self.quarantine_category.data
         return settings
 
     def fill(self, mailbox: Mailbox) -> None:
@@ -156,6 +166,10 @@ class MailboxSettingsForm(FlaskForm):
             if mailbox.rate_limit_scope == "mailbox" else 0
         self.rate_limit_frame.data = mailbox.rate_limit_frame
         self.tags.data = ", ".join(mailbox.tags)
+        self.tls_enforce_in.data = mailbox.tls_enforce_in
+        self.tls_enforce_out.data = mailbox.tls_enforce_out
+        self.quarantine_notification.data = mailbox.quarantine_notification
+        self.quarantine_category.data = mailbox.quarantine_category
 
 
 class MailboxAddForm(PasswordPair, MailboxSettingsForm):
@@ -164,24 +178,10 @@ class MailboxAddForm(PasswordPair, MailboxSettingsForm):
     domain = SelectField(_l("Domain"), choices=[], validate_choice=True)
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     password2 = PasswordField(_l("Repeat the password"), validators=[DataRequired()])
-    tls_enforce_in = BooleanField(_l("Enforce TLS for incoming mail"))
-    tls_enforce_out = BooleanField(_l("Enforce TLS for outgoing mail"))
-    quarantine_notification = SelectField(_l("Quarantine notifications"), choices=NOTIFICATIONS,
-                                          default="hourly")
-    quarantine_category = SelectField(_l("Quarantine notification category"),
-                                      choices=CATEGORIES, default="reject")
 
     def validate_local_part(self, field):
         if not LOCAL_PART_RE.match(field.data or ""):
             raise ValidationError(_l("Letters, digits and . _ - + only, e.g. jane.doe."))
-
-    def settings(self, base: MailboxSettings | None = None) -> MailboxSettings:
-        settings = super().settings(base)
-        settings.tls_enforce_in = self.tls_enforce_in.data
-        settings.tls_enforce_out = self.tls_enforce_out.data
-        settings.quarantine_notification = self.quarantine_notification.data
-        settings.quarantine_category = self.quarantine_category.data
-        return settings
 
 
 class MailboxEditForm(MailboxSettingsForm):

@@ -385,6 +385,24 @@ class MailboxesApi:
             "items": [username], "attr": {"rl_value": str(value) if value else "",
                                           "rl_frame": frame}})
 
+    def set_tls_policy(self, username: str, enforce_in: bool, enforce_out: bool) -> Outcome:
+        """Mailcow's mailbox edit ignores the TLS flags; they have their own route."""
+        return self.client.write("edit", "tls_policy", {
+            "items": [username], "attr": {"tls_enforce_in": flag(enforce_in),
+                                          "tls_enforce_out": flag(enforce_out)}})
+
+    def set_quarantine_notification(self, username: str, notification: str) -> Outcome:
+        if notification not in QUARANTINE_NOTIFICATIONS:
+            raise ValueError(f"unknown quarantine notification {notification}")
+        return self.client.write("edit", "quarantine_notification", {
+            "items": [username], "attr": {"quarantine_notification": notification}})
+
+    def set_quarantine_category(self, username: str, category: str) -> Outcome:
+        if category not in QUARANTINE_CATEGORIES:
+            raise ValueError(f"unknown quarantine category {category}")
+        return self.client.write("edit", "quarantine_category", {
+            "items": [username], "attr": {"quarantine_category": category}})
+
     def remove_tags(self, username: str, tags: list[str]) -> Outcome:
         return self.client.write("delete", f"mailbox/tag/{_segment(username)}", list(tags))
 

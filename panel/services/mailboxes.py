@@ -94,6 +94,16 @@ def update_mailbox(mc: Mailcow, before: Mailbox, settings: MailboxSettings,
             mc.mailboxes.set_sender_acl(before.username, sender_acl)
         if rl_changed:
             mc.mailboxes.set_rate_limit(before.username, *rate_limit)
+        # Mailcow's mailbox edit ignores these; each has its own route.
+        if (settings.tls_enforce_in, settings.tls_enforce_out) != \
+                (before.tls_enforce_in, before.tls_enforce_out):
+            mc.mailboxes.set_tls_policy(before.username, settings.tls_enforce_in,
+                                        settings.tls_enforce_out)
+        if settings.quarantine_notification != before.quarantine_notification:
+            mc.mailboxes.set_quarantine_notification(before.username,
+                                                     settings.quarantine_notification)
+        if settings.quarantine_category != before.quarantine_category:
+            mc.mailboxes.set_quarantine_category(before.username, settings.quarantine_category)
         return outcome
 
     return _audited("mailbox.update", before.username, changes, call)

@@ -86,9 +86,14 @@ def _apply_permissions(form, mailbox=None, default_quota_mib: int | None = None)
     if not user.may("ratelimit"):
         _lock(form.rate_limit_value, form.rate_limit_value.data or 0)
         form.rate_limit_frame.render_kw = {"disabled": True}
-    if mailbox is None and not user.may("tls_policy"):
-        _lock(form.tls_enforce_in, False)
-        _lock(form.tls_enforce_out, False)
+    if not user.may("tls_policy"):
+        _lock(form.tls_enforce_in, mailbox.tls_enforce_in if mailbox else False)
+        _lock(form.tls_enforce_out, mailbox.tls_enforce_out if mailbox else False)
+    if mailbox is not None and not user.may("quarantine"):
+        for name in ("quarantine_notification", "quarantine_category"):
+            field = getattr(form, name)
+            field.data = getattr(mailbox, name)
+            field.render_kw = {"disabled": True}
 
 
 @bp.get("")

@@ -59,7 +59,8 @@ def edit_form(client, username, **fields):
     data = {"csrf_token": csrf_token(client, page), "name": "Edited", "quota_mib": "100",
             "active_state": "1", "imap_access": "y", "pop3_access": "y", "smtp_access": "y",
             "sieve_access": "y", "sogo_access": "y", "eas_access": "y", "dav_access": "y",
-            "rate_limit_value": "0", "rate_limit_frame": "s", "tags": "", "sender_acl": ""}
+            "rate_limit_value": "0", "rate_limit_frame": "s", "tags": "", "sender_acl": "",
+            "quarantine_notification": "hourly", "quarantine_category": "reject"}
     data.update(fields)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -194,6 +195,40 @@ def test_edit_saves_settings_tags_senders_and_rate_limit(app, client, sandbox):
     assert m["rl"] == {"value": "20", "frame": "h"}
     changes = events(app, "mailbox.update")[-1].changes
     assert changes["quota_mib"] == [100, 300]
+
+
+def test_edit_sets_tls_policy_and_quarantine_through_their_own_routes(app, client, sandbox):
+    domain = add_domain(sandbox)
+    username = add_mailbox(sandbox, domain, "tls")
+    html = client.get(f"/mailboxes/{username}/edit").get_data(as_text=True)
+    assert 'name="tls_enforce_in"' in html and 'name="quarantine_category"' in html
+    response = client.post(f"/mailboxes/{username}/edit", data=edit_form(
+        client, username, tls_enforce_in="y", tls_enforce_out="y",
+        quarantine_notification="weekly", quarantine_category="all"))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    attrs = get_mailbox(sandbox, username)["attributes"]
+    assert (attrs["tls_enforce_in"], attrs["tls_enforce_out"]) == ("1", "1")
+    assert attrs["quarantine_notification"] == "weekly"
+    assert attrs["quarantine_category"] == "all"
+    changes = events(app, "mailbox.update")[-1].changes
+    assert changes["tls_enforce_in"] == [False, True]
+    assert changes["quarantine_notification"] == ["hourly", "weekly"]
+
+
+def test_domain_admin_without_tls_permission_keeps_the_tls_policy(app, sandbox):
+    domain = add_domain(sandbox)
+    username = add_mailbox(sandbox, domain, "keep", tls_enforce_out="1")
+    with app.app_context():
+        create_admin("da-notls", "correct-horse-battery", domains=[domain],
+                     permissions=["mailboxes", "mailbox_quota"])
+    c = app.test_client()
+    assert sign_in(c, "da-notls").status_code == 302
+    response = c.post(f"/mailboxes/{username}/edit", data=edit_form(
+        c, username, tls_enforce_in="y", tls_enforce_out=None, name="Kept"))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    m = get_mailbox(sandbox, username)
+    assert m["name"] == "Kept"
+    assert (m["attributes"]["tls_enforce_in"], m["attributes"]["tls_enforce_out"]) == ("0", "1")
 
 
 def test_edit_quota_above_the_domain_limit_is_a_field_error(client, sandbox):

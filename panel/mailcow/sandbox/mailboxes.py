@@ -385,3 +385,55 @@ def delete_tags(call: Call, data: dict) -> bool:
         return False
     call.success(log, ["mailbox_modified", username])
     return True
+
+
+QUARANTINE_CHOICES = {"quarantine_notification": ("never", "hourly", "daily", "weekly"),
+                      "quarantine_category": ("add_header", "reject", "all")}
+
+
+def _attribute_edit(call: Call, kind: str, data: dict, change) -> bool:
+    """The edit/tls_policy and edit/quarantine_* handlers: one attribute update per
+    mailbox, `access_denied` for one the caller cannot reach or a value not allowed."""
+    log = mailbox_log("edit", kind, data)
+    if not call.admin:  # the ACL Mailcow checks first; every API key holds it
+        call.danger(log, "access_denied")
+        return False
+    for username in listed(data.get("username")):
+        is_now = details(call, username) if is_email(username) else None
+        if not is_now:
+            call.danger(log, "access_denied")
+            continue
+        attributes = is_now["attributes"]
+        if not change(attributes):
+            call.danger(log, "access_denied")
+            continue
+        call.conn.execute("UPDATE mailbox SET attributes = ? WHERE username = ?",
+                          (json.dumps(attributes), username))
+        call.success(log, ["mailbox_modified", username])
+    return True
+
+
+def edit_tls_policy(call: Call, data: dict) -> bool:
+    """edit/tls_policy: tls_enforce_in / tls_enforce_out, each kept when not sent."""
+    def change(attributes: dict) -> bool:
+        for key in ("tls_enforce_in", "tls_enforce_out"):
+            if isset(data, key):
+                attributes[key] = str(intval(data[key]))
+        return True
+    return _attribute_edit(call, "tls_policy", data, change)
+
+
+def _quarantine_edit(key: str):
+    def handler(call: Call, data: dict) -> bool:
+        def change(attributes: dict) -> bool:
+            value = data[key] if isset(data, key) else attributes.get(key)
+            if not isinstance(value, str) or value not in QUARANTINE_CHOICES[key]:
+                return False
+            attributes[key] = value
+            return True
+        return _attribute_edit(call, key, data, change)
+    return handler
+
+
+edit_quarantine_notification = _quarantine_edit("quarantine_notification")
+edit_quarantine_category = _quarantine_edit("quarantine_category")
