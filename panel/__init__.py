@@ -82,6 +82,8 @@ def _register_blueprints(app: Flask) -> None:
     from panel.auth.views import bp as auth_bp
     from panel.views.account import bp as account_bp
     from panel.views.admins import admins_bp, domain_admins_bp
+    from panel.views.alias_domains import bp as alias_domains_bp
+    from panel.views.aliases import bp as aliases_bp
     from panel.views.api_keys import bp as api_keys_bp
     from panel.views.audit import bp as audit_bp
     from panel.views.domains import bp as domains_bp
@@ -91,5 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, account_bp, home_bp, domains_bp, admins_bp, domain_admins_bp, audit_bp):
         app.register_blueprint(bp)
     app.register_blueprint(api_keys_bp)
+    app.register_blueprint(aliases_bp)
+    app.register_blueprint(alias_domains_bp)
     app.register_blueprint(mailboxes_bp)
     init_api(app)

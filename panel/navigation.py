@@ -23,6 +23,7 @@ AREAS = [
     NavItem("domains.index", _l("Domains")),
     NavItem("mailboxes.index", _l("Mailboxes")),
     NavItem("aliases.index", _l("Aliases")),
+    NavItem("alias_domains.index", _l("Domain aliases")),
     NavItem("resources.index", _l("Resources")),
     NavItem("syncjobs.index", _l("Sync jobs")),
     NavItem("filters.index", _l("Filters")),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from panel.mailcow.alias_domains import AliasDomainsApi
 from panel.mailcow.aliases import AliasesApi
 from panel.mailcow.client import MailcowClient, Outcome
 from panel.mailcow.dkim import DkimApi
@@ -28,6 +29,7 @@ class Mailcow:
         self.dkim = DkimApi(client)
         self.mailboxes = MailboxesApi(client)
         self.aliases = AliasesApi(client)
+        self.alias_domains = AliasDomainsApi(client)
         self.password_policy = PasswordPolicyApi(client)
 
     def close(self) -> None:

@@ -58,6 +58,7 @@ class AliasSettings:
     sogo_visible: bool = False
     public_comment: str = ""
     private_comment: str = ""
+    internal: bool = False   # only mailboxes of this Mailcow may send to it
 
     def wire(self) -> dict:
         body: dict[str, Any] = {
@@ -66,6 +67,7 @@ class AliasSettings:
             "sogo_visible": flag(self.sogo_visible),
             "public_comment": self.public_comment,
             "private_comment": self.private_comment,
+            "internal": flag(self.internal),
         }
         if self.special is not None:
             body[SPECIAL_SWITCHES[self.special]] = "1"
@@ -77,7 +79,8 @@ class AliasSettings:
         special = alias.special
         return cls(goto=[] if special else list(alias.goto), special=special,
                    active=alias.active, sogo_visible=alias.sogo_visible,
-                   public_comment=alias.public_comment, private_comment=alias.private_comment)
+                   public_comment=alias.public_comment, private_comment=alias.private_comment,
+                   internal=alias.internal)
 
 
 def split_goto(value: Any) -> tuple[str, ...]:
@@ -170,8 +173,12 @@ class AliasesApi:
     def add(self, address: str, settings: AliasSettings) -> Outcome:
         return self.client.write("add", "alias", {"address": address, **settings.wire()})
 
-    def edit(self, alias_id: int, settings: AliasSettings) -> Outcome:
-        return self._edit(alias_id, settings.wire())
+    def edit(self, alias_id: int, settings: AliasSettings, address: str | None = None) -> Outcome:
+        """Save the settings; `address` renames the alias when given."""
+        attr = settings.wire()
+        if address:
+            attr["address"] = address
+        return self._edit(alias_id, attr)
 
     def set_goto(self, alias_id: int, goto: list[str]) -> Outcome:
         """Replace the destinations, leaving everything else as it is."""
@@ -179,6 +186,11 @@ class AliasesApi:
 
     def set_active(self, alias_id: int, active: bool) -> Outcome:
         return self._edit(alias_id, {"active": flag(active)})
+
+    def set_active_many(self, alias_ids: list[int], active: bool) -> Outcome:
+        """One edit call for all of them: Mailcow applies `attr` to every item."""
+        return self.client.write("edit", "alias", {"items": [str(int(i)) for i in alias_ids],
+                                                   "attr": {"active": flag(active)}})
 
     def delete(self, alias_ids: list[int]) -> Outcome:
         return self.client.write("delete", "alias", [str(int(i)) for i in alias_ids])

@@ -57,7 +57,8 @@ def test_settings_wire_and_round_trip():
     s = AliasSettings.of(from_wire(E6[1]))
     assert s.goto == ["alice@example.test", "ext@remote.test"] and s.special is None
     assert s.wire() == {"goto": "alice@example.test,ext@remote.test", "active": "1",
-                        "sogo_visible": "0", "public_comment": "pub", "private_comment": "pc"}
+                        "sogo_visible": "0", "public_comment": "pub", "private_comment": "pc",
+                        "internal": "0"}
     trap = AliasSettings.of(from_wire(E6[2]))
     assert trap.special == "learn_spam" and trap.goto == []
     wire = trap.wire()
@@ -114,7 +115,7 @@ def test_writes():
     api.add("sales@example.test", AliasSettings(goto=["a@example.test", "b@example.test"]))
     assert client.calls[-1] == ("add", "alias", {
         "address": "sales@example.test", "goto": "a@example.test,b@example.test", "active": "1",
-        "sogo_visible": "0", "public_comment": "", "private_comment": ""})
+        "sogo_visible": "0", "public_comment": "", "private_comment": "", "internal": "0"})
     api.set_goto(5, ["c@example.test"])
     assert client.calls[-1] == ("edit", "alias", {"items": ["5"], "attr": {
         "goto": "c@example.test"}})
@@ -122,6 +123,11 @@ def test_writes():
     assert client.calls[-1][2]["attr"] == {"active": "0"}
     api.edit(5, AliasSettings(goto=["d@example.test"], public_comment="x"))
     assert client.calls[-1][2]["attr"]["public_comment"] == "x"
+    api.edit(5, AliasSettings(goto=["d@example.test"]), address="new@example.test")
+    assert client.calls[-1][2]["attr"]["address"] == "new@example.test"
+    api.set_active_many([5, 6], True)
+    assert client.calls[-1] == ("edit", "alias", {"items": ["5", "6"],
+                                                  "attr": {"active": "1"}})
     api.delete([5, 6])
     assert client.calls[-1] == ("delete", "alias", ["5", "6"])
 
