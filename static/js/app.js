@@ -24,6 +24,17 @@
     });
   });
 
+  // A header checkbox selects every row checkbox of its table with the name it names.
+  document.addEventListener("change", function (evt) {
+    var all = evt.target.closest("[data-select-all]");
+    if (!all) { return; }
+    var table = all.closest("table");
+    var name = all.getAttribute("data-select-all");
+    table.querySelectorAll('tbody input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+
   document.addEventListener("click", function (evt) {
     var copy = evt.target.closest("[data-copy]");
     if (copy) {

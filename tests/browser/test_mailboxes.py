@@ -94,3 +94,20 @@ def test_bulk_disable_three_mailboxes(page, sandbox):
     expect(page.locator("#mailbox-table tbody tr").filter(has_text="Inactive")).to_have_count(3)
     states = [mailcow_api(sandbox, "get", f"mailbox/{n}")["active"] for n in names]
     assert states == [0, 0, 0, 1]
+
+
+def test_select_all_ticks_every_row_on_the_page(page, sandbox):
+    domain = _domain(sandbox)
+    names = []
+    for local in ("eve", "fay"):
+        mailcow_api(sandbox, "add", "mailbox", {
+            "local_part": local, "domain": domain, "name": local.title(), "quota": "100",
+            "password": PASSWORD, "password2": PASSWORD, "active": "1"})
+        names.append(f"{local}@{domain}")
+    page.goto(f"/mailboxes?domain={domain}")
+    page.get_by_label("Select all rows on this page").check()
+    for username in names:
+        expect(page.get_by_label(f"Select {username}")).to_be_checked()
+    page.get_by_label("Select all rows on this page").uncheck()
+    for username in names:
+        expect(page.get_by_label(f"Select {username}")).not_to_be_checked()
