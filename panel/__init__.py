@@ -88,11 +88,13 @@ def _register_blueprints(app: Flask) -> None:
     from panel.views.audit import bp as audit_bp
     from panel.views.domains import bp as domains_bp
     from panel.views.home import bp as home_bp
+    from panel.views.resources import bp as resources_bp
     from panel.views.mailboxes import bp as mailboxes_bp
 
     for bp in (auth_bp, account_bp, home_bp, domains_bp, admins_bp, domain_admins_bp, audit_bp):
         app.register_blueprint(bp)
     app.register_blueprint(api_keys_bp)
+    app.register_blueprint(resources_bp)
     app.register_blueprint(aliases_bp)
     app.register_blueprint(alias_domains_bp)
     app.register_blueprint(mailboxes_bp)

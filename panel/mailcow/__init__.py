@@ -9,6 +9,7 @@ from panel.mailcow.client import MailcowClient, Outcome
 from panel.mailcow.dkim import DkimApi
 from panel.mailcow.domains import DomainsApi
 from panel.mailcow.mailboxes import MailboxesApi
+from panel.mailcow.resources import ResourcesApi
 from panel.mailcow.password_policy import PasswordPolicyApi
 from panel.mailcow.errors import (
     MailcowAuthError,
@@ -29,6 +30,7 @@ class Mailcow:
         self.dkim = DkimApi(client)
         self.mailboxes = MailboxesApi(client)
         self.aliases = AliasesApi(client)
+        self.resources = ResourcesApi(client)
         self.alias_domains = AliasDomainsApi(client)
         self.password_policy = PasswordPolicyApi(client)
 

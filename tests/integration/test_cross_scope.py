@@ -36,9 +36,12 @@ def _make_domain(sandbox, name):
                                    "active": "1"})
     _api(sandbox, "add", "alias-domain", {"alias_domain": f"alias-{name}",
                                           "target_domain": name, "active": "1"})
+    _api(sandbox, "add", "resource", {"description": "Room 1", "kind": "location",
+                                      "domain": name, "multiple_bookings": "0", "active": "1"})
     alias = next(a for a in _api(sandbox, "get", "alias/all") if a["address"] == f"info@{name}")
     return {"domain": name, "mailbox": f"owner@{name}", "alias_id": alias["id"],
-            "alias": f"info@{name}", "alias_domain": f"alias-{name}"}
+            "alias": f"info@{name}", "alias_domain": f"alias-{name}",
+            "resource": f"Room1@{name}"}
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +77,7 @@ B_VALUES = {
     "mailbox": lambda b: b["mailbox"],
     "alias_id": lambda b: b["alias_id"],
     "alias_domain": lambda b: b["alias_domain"],
+    "resource": lambda b: b["resource"],
 }
 # Variables of global-only routes hold MailApp ids; any value will do since the rule
 # refuses before the view runs.

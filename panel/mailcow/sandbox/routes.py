@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import alias_domains, aliases, dkim, domains, mailboxes, passwords, ratelimits, search
+from . import resources
 from .report import Call
 
 # Sub-routes Mailcow has but the sandbox does not model; they must not fall through
@@ -16,6 +17,7 @@ ADD: dict[str, Callable[[Call, dict], Any]] = {
     "alias-domain": alias_domains.add,
     "mailbox": mailboxes.add,
     "alias": aliases.add,
+    "resource": resources.add,
     "dkim": dkim.add,
     "dkim_duplicate": dkim.duplicate,
 }
@@ -30,6 +32,7 @@ EDIT: dict[str, tuple[str | None, Callable[[Call, dict], Any]]] = {
     "quarantine_notification": ("username", mailboxes.edit_quarantine_notification),
     "quarantine_category": ("username", mailboxes.edit_quarantine_category),
     "alias": ("id", aliases.edit),
+    "resource": ("name", resources.edit),
     "rl-domain": ("object", lambda call, data: ratelimits.edit(call, "domain", data)),
     "rl-mbox": ("object", lambda call, data: ratelimits.edit(call, "mailbox", data)),
     "passwordpolicy": (None, passwords.edit),
@@ -43,6 +46,7 @@ DELETE: dict[str, tuple[str, str | None, Callable[[Call, dict], Any]]] = {
     "mailbox": ("username", None, mailboxes.delete),
     "mailbox/tag": ("tags", "username", mailboxes.delete_tags),
     "alias": ("id", None, aliases.delete),
+    "resource": ("name", None, resources.delete),
     "dkim": ("domains", None, dkim.delete),
 }
 
@@ -97,6 +101,13 @@ def _alias(call: Call, obj, extra, args) -> tuple[Any, bool]:
     return aliases.details(call, obj), True
 
 
+def _resource(call: Call, obj, extra, args) -> tuple[Any, bool]:
+    """get/resource/all walks every domain; Mailcow has no per-domain resource route."""
+    if obj == "all":
+        return resources.in_domains(call, domains.names(call)), True
+    return resources.details(call, obj), True
+
+
 def _dkim(call: Call, obj, extra, args) -> tuple[Any, bool]:
     return dkim.details(call, obj), True
 
@@ -142,6 +153,7 @@ GET = {
     "alias-domain": _alias_domain,
     "mailbox": _mailbox,
     "alias": _alias,
+    "resource": _resource,
     "dkim": _dkim,
     "rl-domain": _rl_domain,
     "rl-mbox": _rl_mailbox,

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-SCHEMA_VERSION = 2  # bump when SCHEMA gains a table or an index: it is re-run, idempotently
+SCHEMA_VERSION = 3  # bump when SCHEMA gains a table or an index: it is re-run, idempotently
 # Text keys compare case-insensitively as under MariaDB's utf8mb4_general_ci; Redis-held
 # data (rate limits, DKIM) keeps exact keys.
 SCHEMA = """
@@ -115,6 +115,12 @@ CREATE TABLE IF NOT EXISTS dkim (
   selector TEXT NOT NULL,
   pubkey TEXT NOT NULL,
   privkey TEXT NOT NULL
+);
+-- Mailcow's mailbox.multiple_bookings for resources (rows of mailbox with a kind), kept
+-- apart so the schema stays re-runnable: -1 soft limit, 0 always free, n a hard limit.
+CREATE TABLE IF NOT EXISTS resource_booking (
+  username TEXT PRIMARY KEY COLLATE NOCASE,
+  multiple_bookings INTEGER NOT NULL DEFAULT -1
 );
 CREATE TABLE IF NOT EXISTS setting (
   name TEXT PRIMARY KEY,
