@@ -1,6 +1,7 @@
 """Mailcow domains: typed records and the add / edit / delete / search calls."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -137,9 +138,16 @@ def from_wire(d: dict) -> Domain:
     )
 
 
+NAMES_TTL = 60.0  # seconds a domain-name list is reused for pickers and filters
+
+
 class DomainsApi:
     def __init__(self, client: MailcowClient) -> None:
         self.client = client
+        # Mailcow has no route lighter than `get/domain/all` for the names; on a big
+        # server it costs hundreds of ms, and every filter dropdown needs it. Reused
+        # briefly, and dropped on MailApp's own adds and deletes.
+        self._names: tuple[float, list[str]] | None = None
 
     def search(self, req: PageRequest) -> Page[Domain]:
         body = datatables_body(req, SEARCH_COLUMNS, SEARCHABLE)
@@ -154,15 +162,21 @@ class DomainsApi:
         return from_wire(data)
 
     def names(self) -> list[str]:
-        """All domain names, for pickers; Mailcow has no lighter route than `all`."""
+        """All domain names, for pickers and filters (cached for NAMES_TTL seconds)."""
+        cached = self._names
+        if cached is not None and time.monotonic() - cached[0] < NAMES_TTL:
+            return list(cached[1])
         data = self.client.get("domain/all")
-        return sorted(d["domain_name"] for d in data) if isinstance(data, list) else []
+        names = sorted(d["domain_name"] for d in data) if isinstance(data, list) else []
+        self._names = (time.monotonic(), names)
+        return list(names)
 
     def add(self, name: str, settings: DomainSettings, dkim_selector: str = "dkim",
             dkim_key_size: int = 2048) -> Outcome:
         body = {"domain": name, **settings.wire(),
                 "dkim_selector": dkim_selector, "key_size": str(dkim_key_size),
                 "restart_sogo": "0"}
+        self._names = None
         return self.client.write("add", "domain", body)
 
     def edit(self, name: str, settings: DomainSettings) -> Outcome:
@@ -172,4 +186,5 @@ class DomainsApi:
         return self.client.write("delete", f"domain/tag/{name}", list(tags))
 
     def delete(self, names: list[str]) -> Outcome:
+        self._names = None
         return self.client.write("delete", "domain", list(names))

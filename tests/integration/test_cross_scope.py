@@ -59,6 +59,7 @@ def b_snapshot(sandbox, b) -> dict:
         "mailbox": _api(sandbox, "get", f"mailbox/{b['mailbox']}"),
         "alias": _api(sandbox, "get", f"alias/{b['alias_id']}"),
         "alias_domain": _api(sandbox, "get", f"alias-domain/{b['alias_domain']}"),
+        "resource": _api(sandbox, "get", f"resource/{b['resource']}"),
     }
 
 
@@ -164,7 +165,8 @@ def test_no_route_reaches_another_domain(app, sandbox, scoped, two_domains):
                 assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
             else:
                 assert response.status_code in (200, 204, 302, 303, 422), f"{method} {url}"
-            for secret in (b["domain"], b["mailbox"], b["alias"], b["alias_domain"]):
+            for secret in (b["domain"], b["mailbox"], b["alias"], b["alias_domain"],
+                           b["resource"]):
                 assert secret not in body, f"{method} {url} leaked {secret}"
             checked += 1
     assert checked >= 8
