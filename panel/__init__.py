@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from panel.views.home import bp as home_bp
     from panel.views.resources import bp as resources_bp
     from panel.views.mailboxes import bp as mailboxes_bp
+    from panel.views.imports import bp as imports_bp
 
     for bp in (auth_bp, account_bp, home_bp, domains_bp, admins_bp, domain_admins_bp, audit_bp):
         app.register_blueprint(bp)
@@ -98,4 +99,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(aliases_bp)
     app.register_blueprint(alias_domains_bp)
     app.register_blueprint(mailboxes_bp)
+    app.register_blueprint(imports_bp)
     init_api(app)

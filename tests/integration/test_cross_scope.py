@@ -79,6 +79,9 @@ B_VALUES = {
     "alias_id": lambda b: b["alias_id"],
     "alias_domain": lambda b: b["alias_domain"],
     "resource": lambda b: b["resource"],
+    # Import jobs live in memory and belong to the user who started them; an id that is
+    # not the scoped admin's own must answer 404 whoever owns it.
+    "job_id": lambda b: "job-of-another-user",
 }
 # Variables of global-only routes hold MailApp ids; any value will do since the rule
 # refuses before the view runs.
