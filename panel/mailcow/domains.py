@@ -146,8 +146,9 @@ class DomainsApi:
         self.client = client
         # Mailcow has no route lighter than `get/domain/all` for the names; on a big
         # server it costs hundreds of ms, and every filter dropdown needs it. Reused
-        # briefly, and dropped on MailApp's own adds and deletes.
-        self._names: tuple[float, list[str]] | None = None
+        # while the domain count (a one-row search) is unchanged, for NAMES_TTL at most,
+        # and dropped on MailApp's own adds and deletes.
+        self._names: tuple[float, int, list[str]] | None = None
 
     def search(self, req: PageRequest) -> Page[Domain]:
         body = datatables_body(req, SEARCH_COLUMNS, SEARCHABLE)
@@ -162,13 +163,15 @@ class DomainsApi:
         return from_wire(data)
 
     def names(self) -> list[str]:
-        """All domain names, for pickers and filters (cached for NAMES_TTL seconds)."""
+        """All domain names, for pickers and filters (cached, see __init__)."""
         cached = self._names
         if cached is not None and time.monotonic() - cached[0] < NAMES_TTL:
-            return list(cached[1])
+            # Domains added or removed elsewhere (Mailcow's own UI) change the count.
+            if self.search(PageRequest(per_page=1)).total == cached[1]:
+                return list(cached[2])
         data = self.client.get("domain/all")
         names = sorted(d["domain_name"] for d in data) if isinstance(data, list) else []
-        self._names = (time.monotonic(), names)
+        self._names = (time.monotonic(), len(names), names)
         return list(names)
 
     def add(self, name: str, settings: DomainSettings, dkim_selector: str = "dkim",
