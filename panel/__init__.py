@@ -78,26 +78,25 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from panel.api import init_app as init_api
-    from panel.auth.views import bp as auth_bp
-    from panel.views.account import bp as account_bp
-    from panel.views.admins import admins_bp, domain_admins_bp
-    from panel.views.alias_domains import bp as alias_domains_bp
-    from panel.views.aliases import bp as aliases_bp
-    from panel.views.api_keys import bp as api_keys_bp
-    from panel.views.audit import bp as audit_bp
-    from panel.views.domains import bp as domains_bp
-    from panel.views.home import bp as home_bp
-    from panel.views.resources import bp as resources_bp
-    from panel.views.mailboxes import bp as mailboxes_bp
-    from panel.views.imports import bp as imports_bp
+    """Every blueprint in panel.auth.views and panel/views/*.py, then the REST API.
 
-    for bp in (auth_bp, account_bp, home_bp, domains_bp, admins_bp, domain_admins_bp, audit_bp):
-        app.register_blueprint(bp)
-    app.register_blueprint(api_keys_bp)
-    app.register_blueprint(resources_bp)
-    app.register_blueprint(aliases_bp)
-    app.register_blueprint(alias_domains_bp)
-    app.register_blueprint(mailboxes_bp)
-    app.register_blueprint(imports_bp)
+    A view module exposes its blueprint as `bp` (or several as `*_bp`); a new area needs
+    no edit here."""
+    import importlib
+    import pkgutil
+
+    from flask import Blueprint
+
+    import panel.views
+    from panel.api import init_app as init_api
+
+    modules = [importlib.import_module("panel.auth.views")]
+    modules += [importlib.import_module(f"panel.views.{info.name}")
+                for info in sorted(pkgutil.iter_modules(panel.views.__path__),
+                                   key=lambda i: i.name)]
+    for module in modules:
+        for attr, value in sorted(vars(module).items()):
+            if isinstance(value, Blueprint) and (attr == "bp" or attr.endswith("_bp")) \
+                    and value.import_name == module.__name__:
+                app.register_blueprint(value)
     init_api(app)

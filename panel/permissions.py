@@ -18,6 +18,7 @@ PERMISSIONS: dict[str, object] = {
     "ratelimit": _l("Change rate limits"),
     "app_passwds": _l("Manage app passwords"),
     "spam_policy": _l("Change spam score and allow/deny lists"),
+    "spam_alias": _l("Manage time-limited aliases"),
     "tls_policy": _l("Change mailbox TLS policy"),
     "protocol_access": _l("Change protocol access"),
     "domain_desc": _l("Change the domain description"),
@@ -27,7 +28,8 @@ PERMISSIONS: dict[str, object] = {
 # What a new domain administrator gets unless told otherwise (Mailcow's defaults are
 # similar: day-to-day mailbox work allowed, nothing that reaches outside the domain).
 DEFAULT_PERMISSIONS = ("mailboxes", "mailbox_quota", "aliases", "alias_domains", "resources",
-                       "syncjobs", "filters", "quarantine", "app_passwds", "spam_policy")
+                       "syncjobs", "filters", "quarantine", "app_passwds", "spam_policy",
+                       "spam_alias")
 
 
 def clean(keys) -> list[str]:

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         return {"sandbox_mode": settings.sandbox, "navigation": navigation}
 
     app.jinja_env.filters["bytes"] = human_bytes
+    app.jinja_env.filters["duration"] = human_duration
 
 
 def human_bytes(value: int | float | None) -> str:
@@ -29,3 +30,16 @@ def human_bytes(value: int | float | None) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}".replace(".0 ", " ")
         size /= 1024
     return f"{size:.1f} PiB"
+
+
+def human_duration(seconds: int | float | None) -> str:
+    """93784 -> '1 d 2 h 3 min': uptimes and ban times at a glance."""
+    if seconds is None:
+        return "—"
+    left = int(seconds)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if left >= size:
+            parts.append(f"{left // size} {unit}")
+            left %= size
+    return " ".join(parts[:3]) or f"{left} s"

@@ -11,6 +11,13 @@ import pytest
 from panel import create_app
 from panel.extensions import db
 from panel.mailcow.sandbox import SandboxServer, create_sandbox_app, seed_demo
+from tests.infra.docker_engine import (  # noqa: F401  (fixtures: a real Docker engine)
+    docker_engine,
+    docker_engine_stopped,
+    mailcow_containers,
+    mailcow_images,
+    postfix_stopped,
+)
 
 ADMIN_PASSWORD = "correct-horse-battery"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'

@@ -1,1 +1,1 @@
-"""DNS: the records a Mailcow domain should publish, and (later) their live check."""
+"""DNS: the records a Mailcow domain should publish (records.py) and their live check (check.py)."""

@@ -130,5 +130,24 @@ class DomainAddForm(DomainSettingsForm):
             raise ValidationError(_l("Letters, digits, dash and underscore only."))
 
 
+class KeepIfAbsentSelectField(SelectField):
+    """A select that may be left out of a post: then Mailcow's value is kept."""
+
+    def pre_validate(self, form):
+        if self.raw_data:
+            super().pre_validate(form)
+
+
 class DomainEditForm(DomainSettingsForm):
-    pass
+    # Choices (0 = default route, then Routing's sender-dependent transports) come from the view.
+    relayhost = KeepIfAbsentSelectField(_l("Sender-dependent transport"), coerce=int,
+                                        choices=[], validate_choice=True)
+
+    def settings(self) -> DomainSettings:
+        settings = super().settings()
+        settings.relayhost = self.relayhost.data if self.relayhost.raw_data else None
+        return settings
+
+    def fill(self, settings: DomainSettings) -> None:
+        super().fill(settings)
+        self.relayhost.data = settings.relayhost or 0

@@ -41,6 +41,7 @@ class Domain:
     tags: tuple[str, ...] = ()
     created: datetime | None = None
     modified: datetime | None = None
+    relayhost: int = 0       # id of its sender-dependent transport, 0 for the default route
 
     @property
     def quota_percent(self) -> int:
@@ -69,8 +70,10 @@ class DomainSettings:
     rate_limit_value: int = 0
     rate_limit_frame: str = "s"
     tags: list[str] = field(default_factory=list)
+    relayhost: int | None = None  # None: leave Mailcow's choice as it is
 
     def wire(self) -> dict:
+        extra = {} if self.relayhost is None else {"relayhost": str(self.relayhost)}
         return {
             "description": self.description,
             "aliases": str(self.max_aliases),
@@ -86,6 +89,7 @@ class DomainSettings:
             "rl_value": str(self.rate_limit_value) if self.rate_limit_value else "",
             "rl_frame": self.rate_limit_frame,
             "tags": list(self.tags),
+            **extra,
         }
 
     @classmethod
@@ -105,6 +109,7 @@ class DomainSettings:
             rate_limit_value=domain.rate_limit_value,
             rate_limit_frame=domain.rate_limit_frame,
             tags=list(domain.tags),
+            relayhost=domain.relayhost,
         )
 
 
@@ -135,6 +140,7 @@ def from_wire(d: dict) -> Domain:
         tags=tuple(d.get("tags") or ()),
         created=parse_time(d.get("created")),
         modified=parse_time(d.get("modified")),
+        relayhost=as_int(d.get("relayhost")),
     )
 
 

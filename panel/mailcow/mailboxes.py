@@ -24,6 +24,18 @@ PROTOCOLS = ("imap", "pop3", "smtp", "sieve", "sogo", "eas", "dav")
 ACTIVE_STATES = (0, 1, 2)
 QUARANTINE_NOTIFICATIONS = ("never", "hourly", "daily", "weekly")
 QUARANTINE_CATEGORIES = ("reject", "add_header", "all")
+# Mailcow's user ACL: what the mailbox user may change themselves, with the values of
+# Mailcow's Default mailbox template (get/mailbox/template, recording 86).
+USER_ACL_DEFAULTS = {"spam_alias": True, "tls_policy": True, "spam_score": True,
+                     "spam_policy": True, "delimiter_action": True, "syncjobs": False,
+                     "eas_reset": True, "sogo_profile_reset": False, "pushover": True,
+                     "quarantine": True, "quarantine_attachments": True,
+                     "quarantine_notification": True, "quarantine_category": True,
+                     "app_passwds": True}
+USER_ACL = tuple(USER_ACL_DEFAULTS)
+# Tagged mail (user+tag@domain): into a subfolder named after the tag, "[tag]" in the
+# subject, or delivered as is. Mailcow keeps the choice in Redis.
+TAGGED_MAIL = ("subfolder", "subject", "none")
 # How many look-alike domain names one check reads (see _has_longer_namesakes).
 NAMESAKES_READ = 100
 
@@ -72,6 +84,7 @@ class Mailbox:
     modified: datetime | None = None
     # Mailcow's active value: 1 active, 0 inactive, 2 receives mail but refuses logins.
     active_state: int = 1
+    relayhost: int = 0                 # its sender-dependent transport, 0 the domain's choice
 
     @property
     def quota_percent(self) -> int:
@@ -110,6 +123,7 @@ class MailboxSettings:
     tags: list[str] = field(default_factory=list)
     # Mailcow's 0/1/2 (2: mail is received, logins refused); None follows `active`.
     active_state: int | None = None
+    relayhost: int | None = None       # None: leave Mailcow's choice as it is
 
     def wire(self) -> dict:
         body = {
@@ -126,6 +140,8 @@ class MailboxSettings:
         }
         for protocol in PROTOCOLS:
             body[f"{protocol}_access"] = flag(getattr(self, f"{protocol}_access"))
+        if self.relayhost is not None:
+            body["relayhost"] = str(self.relayhost)
         return body
 
     @classmethod
@@ -196,6 +212,7 @@ def from_wire(d: dict) -> Mailbox:
         rate_limit_scope=d.get("rl_scope") or "domain",
         max_new_quota=as_int(d.get("max_new_quota")),
         is_relayed=as_int(d.get("is_relayed")) == 1,
+        relayhost=as_int(attrs.get("relayhost")),
         password_updated=parse_time(attrs.get("passwd_update")),
         last_imap_login=_epoch(d.get("last_imap_login")),
         last_smtp_login=_epoch(d.get("last_smtp_login")),
@@ -402,6 +419,27 @@ class MailboxesApi:
             raise ValueError(f"unknown quarantine category {category}")
         return self.client.write("edit", "quarantine_category", {
             "items": [username], "attr": {"quarantine_category": category}})
+
+    def set_user_acl(self, username: str, allowed: list[str]) -> Outcome:
+        """Replace the user ACL: the flags listed are on, every other one off."""
+        unknown = set(allowed) - set(USER_ACL)
+        if unknown:
+            raise ValueError(f"unknown user ACL flags: {', '.join(sorted(unknown))}")
+        return self.client.write("edit", "user-acl", {
+            "items": [username], "attr": {"user_acl": [a for a in USER_ACL if a in allowed]}})
+
+    def set_tagged_mail(self, username: str, handling: str) -> Outcome:
+        """Mailcow's `delimiter_action`: subfolder, subject or none."""
+        if handling not in TAGGED_MAIL:
+            raise ValueError(f"unknown tagged mail handling {handling}")
+        return self.client.write("edit", "delimiter_action", {
+            "items": [username], "attr": {"tagged_mail_handler": handling}})
+
+    def set_custom_attributes(self, username: str, attributes: dict[str, str]) -> Outcome:
+        """Replace all custom attributes (Mailcow stores the map it is given, whole)."""
+        return self.client.write("edit", "mailbox/custom-attribute", {
+            "items": [username], "attr": {"attribute": list(attributes),
+                                          "value": list(attributes.values())}})
 
     def remove_tags(self, username: str, tags: list[str]) -> Outcome:
         return self.client.write("delete", f"mailbox/tag/{_segment(username)}", list(tags))

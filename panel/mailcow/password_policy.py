@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from panel.mailcow.client import MailcowClient
-from panel.mailcow.wire import as_int
+from panel.mailcow.client import MailcowClient, Outcome
+from panel.mailcow.wire import as_int, flag
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,17 @@ class PasswordPolicy:
         return "".join(parts) + ".*" if parts else ""
 
 
+    def wire(self) -> dict:
+        """What `edit/passwordpolicy` takes: numbers as strings, flags as "0"/"1"."""
+        return {"length": str(self.length), "chars": flag(self.chars),
+                "special_chars": flag(self.special_chars), "lowerupper": flag(self.lowerupper),
+                "numbers": flag(self.numbers)}
+
+
+# Mailcow ignores (keeps the old value of) a length below this.
+MIN_LENGTH = 3
+
+
 def from_wire(d: dict) -> PasswordPolicy:
     return PasswordPolicy(
         length=as_int(d.get("length")) or 0,
@@ -64,3 +75,9 @@ class PasswordPolicyApi:
     def get(self) -> PasswordPolicy:
         data = self.client.get("passwordpolicy")
         return from_wire(data if isinstance(data, dict) else {})
+
+    def save(self, policy: PasswordPolicy) -> Outcome:
+        if policy.length < MIN_LENGTH:
+            raise ValueError(f"Mailcow ignores a minimum length below {MIN_LENGTH}")
+        return self.client.write("edit", "passwordpolicy",
+                                 {"items": ["none"], "attr": policy.wire()})

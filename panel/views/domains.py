@@ -4,6 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from panel.services import routing as routing_service
 
 from panel import access
 from panel.dns.records import expected_records
@@ -69,11 +72,18 @@ def detail(name: str):
                            just_added=request.args.get("added") == "1")
 
 
+def relayhost_choices(current: int) -> list[SelectChoice]:
+    """The default route, then every sender-dependent transport (see Routing)."""
+    return [SelectChoice(i, label) for i, label in
+            routing_service.relayhost_choices(mailcow(), current)]
+
+
 @bp.route("/<name>/edit", methods=["GET", "POST"])
 @access.global_admin
 def edit(name: str):
     domain = _load(name)
     form = DomainEditForm()
+    form.relayhost.choices = relayhost_choices(domain.relayhost)
     error = None
     if request.method == "GET":
         form.fill(DomainSettings.of(domain))

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from panel import access
 from panel.forms.domains import DOMAIN_RE
@@ -20,6 +21,7 @@ from panel.mailcow import MailcowRefused, NotFound, mailcow
 from panel.mailcow.mailboxes import PROTOCOLS, SORTABLE, MailboxSettings
 from panel.mailcow.wire import mib
 from panel.services import mailboxes as service
+from panel.services import routing as routing_service
 from panel.views.listing import page_request
 from panel.views.listing import state_args as table_state
 
@@ -183,6 +185,10 @@ def create():
             error = exc.message
         else:
             username = f"{form.local_part.data}@{form.domain.data}"
+            problem = _save_extras(mc, username, form)
+            if problem:
+                flash(_("The mailbox was added, but Mailcow refused part of its settings: "
+                        "%(why)s", why=problem), "error")
             return after_change(url_for("mailboxes.detail", username=username, added=1),
                                 _("Mailbox %(name)s added.", name=username))
     status = 422 if request.method == "POST" else 200
@@ -190,13 +196,30 @@ def create():
                            domain=domain, policy=policy_text(policy)), status
 
 
+def _save_extras(mc, username: str, form, mailbox=None) -> str | None:
+    """The user ACL, tagged-mail handling and custom attributes, which Mailcow sets through
+    routes of their own; Mailcow's refusal text, or None."""
+    try:
+        if mailbox is None:
+            mailbox = mc.mailboxes.get(username)
+        attributes = form.attributes() if hasattr(form, "attributes") else None
+        service.save_extras(mc, mailbox, list(form.user_acl.data or []),
+                            form.tagged_mail.data, attributes)
+    except MailcowRefused as exc:
+        return exc.message
+    except NotFound:
+        return None
+    return None
+
+
 @bp.get("/<username>")
 @access.domain_admin()
 def detail(username: str):
+    from panel.views.mailbox_extras import detail_context
+
     mailbox = _load(username)
-    aliases = service.aliases_of(mailcow(), mailbox)
     settings = current_app.extensions["settings"]
-    return render_template("mailboxes/detail.html", mailbox=mailbox, aliases=aliases,
+    return render_template("mailboxes/detail.html", **detail_context(mailbox),
                            hostname=settings.mail_hostname,
                            just_added=request.args.get("added") == "1")
 
@@ -207,8 +230,17 @@ def edit(username: str):
     mailbox = _load(username)
     mc = mailcow()
     form = MailboxEditForm()
+    if current_user.is_global:
+        form.relayhost.choices = [SelectChoice(i, label) for i, label in
+                                  routing_service.relayhost_choices(
+                                      mc, mailbox.relayhost, _("As the domain routes it"))]
+    else:
+        del form.relayhost  # Mailcow lets only its admins pick a mailbox's relay
+    shown = service.unreadable_settings(mailbox.username)
     if request.method == "GET":
         form.fill(mailbox)
+        form.user_acl.data = list(shown.user_acl)
+        form.tagged_mail.data = shown.tagged_mail
     form.limit_quota(max(mailbox.max_new_quota // MIB, mib(mailbox.quota)),
                      current_user.is_global)
     _apply_permissions(form, mailbox)
@@ -223,11 +255,13 @@ def edit(username: str):
         except MailcowRefused as exc:
             error = exc.message
         else:
+            error = _save_extras(mc, mailbox.username, form, mailbox)
+        if error is None:
             return after_change(url_for("mailboxes.detail", username=mailbox.username),
                                 _("Mailbox %(name)s saved.", name=mailbox.username))
     status = 422 if request.method == "POST" else 200
     return render_template("mailboxes/form.html", form=form, error=error, mailbox=mailbox,
-                           domain=None, policy=None), status
+                           domain=None, policy=None, remembered=shown.acl_known), status
 
 
 @bp.route("/<username>/password", methods=["GET", "POST"])

@@ -164,8 +164,9 @@ def edit(call: Call, data: dict) -> bool:
         if not is_now:
             call.danger(log, ["alias_invalid", address])
             continue
-        active, sogo_visible = (intval(data[name]) if isset(data, name) else is_now[name]
-                                for name in ("active", "sogo_visible"))
+        active, sogo_visible, internal = (
+            intval(data[name]) if isset(data, name) else is_now[name]
+            for name in ("active", "sogo_visible", "internal"))
         public_comment = (data["public_comment"] if isset(data, "public_comment")
                           else is_now["public_comment"])
         private_comment = (data["private_comment"] if isset(data, "private_comment")
@@ -212,9 +213,9 @@ def edit(call: Call, data: dict) -> bool:
         if not empty(goto):
             call.conn.execute(
                 "UPDATE alias SET address = ?, public_comment = ?, private_comment = ?, domain = ?,"
-                " goto = ?, sogo_visible = ?, active = ? WHERE id = ?",
-                (address, public_comment, private_comment, domain, goto, sogo_visible, active,
-                 is_now["id"]))
+                " goto = ?, sogo_visible = ?, internal = ?, active = ? WHERE id = ?",
+                (address, public_comment, private_comment, domain, goto, sogo_visible, internal,
+                 active, is_now["id"]))
         call.success(log, ["alias_modified", htmlspecialchars(address)])
     return True
 

@@ -119,3 +119,50 @@ def duplicate(call: Call, data: dict) -> bool:
             (php_string(target), row["selector"], row["pubkey"], row["privkey"]))
         call.success(log, ["dkim_duplicated", source, target])
     return True
+
+
+def _public_of(private_pem: str) -> str | None:
+    """The base64 DER public key of a PEM private key, or None where OpenSSL fails."""
+    try:
+        key = serialization.load_pem_private_key(private_pem.encode("utf-8"), password=None)
+    except (ValueError, TypeError, UnicodeError):
+        return None
+    public = key.public_key().public_bytes(serialization.Encoding.DER,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(public).decode("ascii")
+
+
+# What openssl_error_string() reports for text that is no readable private key.
+OPENSSL_DECODE_ERROR = "error:1E08010C:DECODER routines::unsupported"
+
+
+def import_key(call: Call, data: dict) -> bool:
+    """dkim('import'): any existing key of the domain is deleted first (its own message)."""
+    log = ["dkim", "import", data]
+    if not call.admin:
+        call.danger(log, "access_denied")
+        return False
+    private = php_string(data.get("private_key_file")).strip()
+    overwrite = intval(data.get("overwrite_existing"))
+    normalized = private.replace("\r\n", "\n").replace("\r", "\n")
+    pubkey = _public_of(normalized)
+    if pubkey is None:
+        call.danger(log, ["private_key_error", OPENSSL_DECODE_ERROR])
+        return False
+    selector = data["dkim_selector"] if data.get("dkim_selector") is not None else "dkim"
+    domain = data.get("domain")
+    if not is_valid_domain_name(domain):
+        call.danger(log, [INVALID, domain])
+        return False
+    if exists(call, php_string(domain)) and overwrite == 0:
+        call.danger(log, ["dkim_domain_or_sel_exists", domain])
+        return False
+    if not _selector_ok(selector):
+        call.danger(log, [INVALID, domain])
+        return False
+    delete(call, {"domains": domain})
+    call.conn.execute(
+        "INSERT INTO dkim (domain, selector, pubkey, privkey) VALUES (?, ?, ?, ?)",
+        (php_string(domain), php_string(selector), pubkey, normalized))
+    call.success(log, ["dkim_added", domain])
+    return True

@@ -336,8 +336,18 @@ def delete(call: Call, data: dict) -> bool:
                 gotos.remove(username)
                 conn.execute("UPDATE alias SET goto = ? WHERE id = ?", (",".join(gotos), row["id"]))
         ratelimits.drop(conn, username)
+        _drop_extras(conn, username)
         call.success(log, ["mailbox_removed", htmlspecialchars(username)])
     return True
+
+
+def _drop_extras(conn: sqlite3.Connection, username: str) -> None:
+    """What Mailcow deletes with a mailbox from its other tables and Redis: app
+    passwords, time-limited aliases, spam thresholds, the user ACL, tagged-mail choice."""
+    from .areas import app_passwords, mailbox_acl, spam_scores, time_limited_aliases
+
+    for area in (app_passwords, time_limited_aliases, spam_scores, mailbox_acl):
+        area.drop_mailbox(conn, username)
 
 
 def edit_custom_attributes(call: Call, data: dict) -> bool:

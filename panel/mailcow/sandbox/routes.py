@@ -141,11 +141,22 @@ def _password_policy(call: Call, obj, extra, args) -> tuple[Any, bool]:
     return passwords.policy(call.conn), True
 
 
+# What Mailcow answers on its status routes when its dockerapi container has no Docker
+# engine behind it (recorded/more/50_, 51_, 53_, 54_): the sandbox has none either.
+NO_DOCKERAPI = {"type": "danger", "msg": "dockerapi stub: no docker engine on this host"}
+
+
 def _status(call: Call, obj, extra, args) -> tuple[Any, bool]:
-    """Only the version: containers, host and vmail figures come from Docker, not here."""
-    if obj != "version":
-        raise RouteNotFound(f"status/{obj}")
-    return {"version": MAILCOW_VERSION}, True
+    if obj == "version":
+        return {"version": MAILCOW_VERSION}, True
+    if obj == "containers":
+        return None, True
+    if obj in ("host", "container"):
+        return NO_DOCKERAPI, True
+    if obj == "vmail":
+        return {"type": "info", "disk": "", "used": None, "total": None,
+                "used_percent": None}, True
+    raise RouteNotFound(f"status/{obj}")
 
 
 GET = {
@@ -162,6 +173,23 @@ GET = {
 }
 # Status answers are printed compactly, not pretty-printed like the other reads.
 COMPACT_READS = {"status"}
+
+
+def _merge_areas() -> None:
+    """Fold in the routes of the area modules under sandbox/areas/."""
+    from . import areas
+
+    for module in areas.modules():
+        for table, name in ((ADD, "ADD"), (EDIT, "EDIT"), (DELETE, "DELETE"), (GET, "GET")):
+            extra = getattr(module, name, {})
+            clash = set(extra) & set(table)
+            if clash:
+                raise RuntimeError(f"{module.__name__}: {name} routes {sorted(clash)} exist")
+            table.update(extra)
+        COMPACT_READS.update(getattr(module, "COMPACT_READS", ()))
+
+
+_merge_areas()
 
 
 def read(call: Call, category: str | None, obj: str | None, extra: str | None,

@@ -112,9 +112,38 @@ def seed_demo(db_path: str) -> bool:
             target = {goto: 1} if goto.startswith("goto_") else {"goto": goto}
             aliases.add(call, {"address": address, **target, "public_comment": comment,
                                "active": 1})
+        # Routing demo data (areas/relayhosts.py, areas/transports.py).
+        from .areas import relayhosts, transports
+        relayhosts.seed_demo(call)
+        transports.seed_demo(call)
+        # Sync jobs and sieve filters demo data (areas/syncjobs.py, areas/filters.py).
+        from .areas import filters as demo_filters, syncjobs as demo_syncjobs
+        demo_syncjobs.seed_demo_jobs(conn)
+        demo_filters.seed_demo_filters(conn)
+        # Quarantine and fail2ban demo data (areas/quarantine.py, areas/fail2ban.py).
+        from .areas import fail2ban as demo_fail2ban, quarantine as demo_quarantine
+        demo_quarantine.seed_demo(conn)
+        demo_fail2ban.seed_demo(conn)
+        # BCC, recipient and TLS policy maps, forwarding hosts (areas/bcc.py, ...).
+        from .areas import bcc, fwdhosts, recipient_maps, tls_policy_maps
+        for area in (bcc, recipient_maps, tls_policy_maps, fwdhosts):
+            area.seed_demo(call)
+        # OAuth2 clients (areas/oauth2.py) and a mailbox's own rate limit.
+        from . import ratelimits as demo_ratelimits
+        from .areas import oauth2 as demo_oauth2
+        demo_oauth2.seed_demo(conn)
+        demo_ratelimits.edit(call, "mailbox", {"object": ["bob.jones@example.org"],
+                                               "rl_value": "100", "rl_frame": "h"})
+        # A mailbox's app password, time-limited alias and spam score (areas/*).
+        from .areas import app_passwords, spam_scores, time_limited_aliases
+        for area in (app_passwords, time_limited_aliases, spam_scores):
+            area.seed_demo(call)
         failed = [m for m in call.messages if m["type"] == "danger"]
         if failed:
             raise RuntimeError(f"demo data did not go in: {failed}")
+        # Logs: a recent stretch of entries for every log source (sandbox/areas/logs.py).
+        from .areas import logs as demo_logs
+        demo_logs.seed_demo(conn)
     return True
 
 

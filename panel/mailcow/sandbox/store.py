@@ -1,13 +1,14 @@
 """The sandbox's SQLite file: schema (Mailcow's tables, trimmed) and connections."""
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-SCHEMA_VERSION = 3  # bump when SCHEMA gains a table or an index: it is re-run, idempotently
 # Text keys compare case-insensitively as under MariaDB's utf8mb4_general_ci; Redis-held
 # data (rate limits, DKIM) keeps exact keys.
 SCHEMA = """
@@ -163,17 +164,28 @@ def now() -> str:
 _schema_lock = threading.Lock()
 
 
+@functools.cache
+def _script() -> tuple[str, int]:
+    """The whole schema (this module's and each area module's) and its version: a
+    checksum of the text, so any change to a table or index re-runs it, idempotently."""
+    from . import areas
+
+    parts = [SCHEMA] + [getattr(m, "SCHEMA", "") for m in areas.modules()]
+    text = "\n".join(parts) + _modified_triggers()
+    return text, zlib.crc32(text.encode()) & 0x7FFFFFFF
+
+
 def connect(db_path: str) -> sqlite3.Connection:
     """A connection in autocommit mode; callers open transactions with `transaction()`."""
     conn = sqlite3.connect(db_path, timeout=30, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("PRAGMA synchronous = NORMAL")
-    if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+    script, version = _script()
+    if conn.execute("PRAGMA user_version").fetchone()[0] != version:
         with _schema_lock:
             conn.execute("PRAGMA journal_mode = WAL")
-            conn.executescript(f"{SCHEMA}{_modified_triggers()}"
-                               f"PRAGMA user_version = {SCHEMA_VERSION};")
+            conn.executescript(f"{script}\nPRAGMA user_version = {version};")
     return conn
 
 

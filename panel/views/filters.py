@@ -1,0 +1,221 @@
+"""The Filters area: mailboxes' sieve prefilters and postfilters, and the global filters."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from panel import access
+from panel.forms.filters import FilterAddForm, FilterForm, GlobalFilterForm
+from panel.htmx import after_change, is_htmx
+from panel.mailcow import MailcowRefused, NotFound, mailcow
+from panel.mailcow.filters import FILTER_TYPES, FilterSettings, sieve_error
+from panel.services import filters as service
+from panel.views.listing import page_request, state_args
+
+bp = Blueprint("filters", __name__, url_prefix="/filters")
+
+SORTABLE = tuple(service.SORT_KEYS)
+
+
+def _domain_choices() -> list[str]:
+    scope = access.visible_domains(current_user)
+    return sorted(scope) if scope is not None else mailcow().domains.names()
+
+
+def _load(filter_id: int):
+    try:
+        found = mailcow().filters.get(filter_id)
+    except NotFound:
+        abort(404)
+    access.require_domain(current_user, found.domain)
+    return found
+
+
+def _back() -> str:
+    target = request.form.get("back", "")
+    return target if target.startswith("/filters") and "//" not in target \
+        else url_for("filters.index")
+
+
+def _refused(form, exc: MailcowRefused) -> str | None:
+    """A parse error goes beside the editor; anything else is the banner's."""
+    message = sieve_error(exc)
+    if message:
+        form.script.errors = [*form.script.errors, message]
+        return None
+    return exc.message
+
+
+def _displaced_note(displaced) -> str:
+    if not displaced:
+        return ""
+    return " " + ngettext("%(names)s is now inactive.", "%(names)s are now inactive.",
+                          len(displaced), names=", ".join(f"“{f.description}”"
+                                                          for f in displaced))
+
+
+def _render_form(form, item, error, status):
+    return render_template("filters/form.html", form=form, item=item, error=error,
+                           presets=service.PRESETS, type_labels=service.TYPE_LABELS), status
+
+
+@bp.get("")
+@access.domain_admin("filters")
+def index():
+    req = page_request(SORTABLE, "owner")
+    domain = request.args.get("domain", "").strip().lower()
+    if domain:
+        access.require_domain(current_user, domain)
+    filter_type = request.args.get("type", "")
+    filter_type = filter_type if filter_type in FILTER_TYPES else ""
+    page = service.list_filters(mailcow(), current_user, req, domain, filter_type)
+
+    def list_args(r, **changes):
+        return state_args(r, **{"domain": domain or None, "type": filter_type or None,
+                                **changes})
+
+    template = "filters/_table.html" if is_htmx() else "filters/index.html"
+    return render_template(template, page=page, req=req, state_args=list_args, domain=domain,
+                           domains=_domain_choices(), filter_type=filter_type,
+                           type_labels=service.TYPE_LABELS,
+                           back=request.full_path.rstrip("?"))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.domain_admin("filters")
+def create():
+    form = FilterAddForm()
+    if request.method == "GET":
+        username = request.args.get("username", "").strip().lower()
+        if username:
+            access.require_domain(current_user, username.rpartition("@")[2])
+            form.username.data = username
+        if request.args.get("type") in FILTER_TYPES:
+            form.filter_type.data = request.args["type"]
+    error = None
+    if form.validate_on_submit():
+        username = form.username.data
+        access.require_domain(current_user, username.rpartition("@")[2])
+        try:
+            mailcow().mailboxes.get(username)
+        except NotFound:
+            form.username.errors = [_("There is no mailbox %(name)s.", name=username)]
+        else:
+            try:
+                displaced = service.create_filter(mailcow(), username, form.settings())
+            except MailcowRefused as exc:
+                error = _refused(form, exc)
+            else:
+                return after_change(url_for("filters.index", q=username),
+                                    _("Filter for %(name)s added.", name=username)
+                                    + _displaced_note(displaced))
+    return _render_form(form, None, error, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/<int:filter_id>/edit", methods=["GET", "POST"])
+@access.domain_admin("filters")
+def edit(filter_id: int):
+    item = _load(filter_id)
+    form = FilterForm()
+    error = None
+    if request.method == "GET":
+        form.fill(FilterSettings.of(item))
+    elif form.validate_on_submit():
+        try:
+            displaced = service.update_filter(mailcow(), item, form.settings())
+        except MailcowRefused as exc:
+            error = _refused(form, exc)
+        else:
+            return after_change(url_for("filters.index", q=item.username),
+                                _("Filter “%(name)s” saved.", name=form.description.data)
+                                + _displaced_note(displaced))
+    return _render_form(form, item, error, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/<int:filter_id>/delete", methods=["GET", "POST"])
+@access.domain_admin("filters")
+def delete(filter_id: int):
+    item = _load(filter_id)
+    error = None
+    if request.method == "POST":
+        try:
+            service.delete_filter(mailcow(), item)
+        except MailcowRefused as exc:
+            error = exc.message
+        else:
+            return after_change(url_for("filters.index"),
+                                _("Filter “%(name)s” deleted.", name=item.description))
+    return render_template("filters/delete.html", item=item, error=error,
+                           type_labels=service.TYPE_LABELS), 422 if error else 200
+
+
+@bp.post("/bulk")
+@access.domain_admin("filters")
+def bulk():
+    action = request.form.get("action", "")
+    try:
+        ids = sorted({int(i) for i in request.form.getlist("ids")})
+    except ValueError:
+        abort(404)
+    if not ids or action not in service.BULK_ACTIONS:
+        flash(_("Select at least one filter, then an action."), "warning")
+        return redirect(_back(), code=303)
+    mine = {f.id: f for f in service.visible(mailcow(), current_user)}
+    if any(i not in mine for i in ids):
+        abort(404)
+    chosen = [mine[i] for i in ids]
+    if action == "delete" and request.form.get("confirm") != "1":
+        return render_template("filters/bulk_delete.html", chosen=chosen, back=_back(),
+                               type_labels=service.TYPE_LABELS)
+    result = service.bulk(mailcow(), action, chosen)
+    if result.failed:
+        return render_template("filters/bulk_result.html", result=result, back=_back()), 422
+    n = len(result.done)
+    message = ngettext("%(num)s filter deactivated.", "%(num)s filters deactivated.", n) \
+        if action == "deactivate" else \
+        ngettext("%(num)s filter deleted.", "%(num)s filters deleted.", n)
+    return after_change(_back(), message)
+
+
+@bp.get("/global")
+@access.global_admin
+def global_filters():
+    current = mailcow().filters.global_filters()
+    forms = {}
+    for filter_type in FILTER_TYPES:
+        form = GlobalFilterForm(prefix=filter_type)
+        form.script.data = current.of_type(filter_type) or ""
+        forms[filter_type] = form
+    return render_template("filters/global.html", forms=forms, current=current, error=None,
+                           saved=None, presets=service.PRESETS)
+
+
+@bp.post("/global/<filter_type>")
+@access.global_admin
+def save_global(filter_type: str):
+    if filter_type not in FILTER_TYPES:
+        abort(404)
+    current = mailcow().filters.global_filters()
+    forms = {}
+    for kind in FILTER_TYPES:
+        form = GlobalFilterForm(prefix=kind)
+        if kind != filter_type:
+            form.script.data = current.of_type(kind) or ""
+        forms[kind] = form
+    form = forms[filter_type]
+    error = None
+    if form.validate_on_submit():
+        try:
+            outcome = service.save_global(mailcow(), filter_type, form.script.data or "")
+        except MailcowRefused as exc:
+            error = _refused(form, exc)
+        else:
+            label = str(service.TYPE_LABELS[filter_type]).lower()
+            message = _("Global %(type)s saved.", type=label)
+            if outcome.warnings:
+                message += " " + " ".join(outcome.warnings)
+            return after_change(url_for("filters.global_filters"), message)
+    return render_template("filters/global.html", forms=forms, current=current, error=error,
+                           saved=filter_type, presets=service.PRESETS), 422

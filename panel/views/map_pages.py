@@ -1,0 +1,113 @@
+"""The handlers the list-of-entries pages share (BCC maps, recipient maps, TLS policy maps,
+forwarding hosts): the list page, the safe way back to it, a change with Mailcow's refusal
+kept for the page, the delete page, and the bulk action with its confirmation
+(templates/maps/bulk_confirm.html) and result page (maps/bulk_result.html).
+
+The areas pass their own user-facing sentences in, already translated (or as functions of
+the count for plural forms), so every string stays a literal `_()` / `ngettext()` call in
+the area's module where the catalog extractor finds it.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from panel.htmx import after_change, is_htmx
+from panel.mailcow import MailcowRefused
+from panel.mailcow.paging import PageRequest
+from panel.services.fetched_lists import BulkResult
+from panel.views.listing import state_args
+
+T = TypeVar("T")
+
+
+def back_url(bp: Blueprint) -> str:
+    """Where a form's "back" field says to return, if it points into this area's pages
+    (never to another site); otherwise the area's list."""
+    target = request.form.get("back", "")
+    return target if target.startswith(bp.url_prefix) and "//" not in target \
+        else url_for(f"{bp.name}.index")
+
+
+def list_page(folder: str, page: Any, req: PageRequest, **context: Any) -> str:
+    """The list (templates/<folder>/index.html), or only its table for an htmx swap."""
+    template = f"{folder}/_table.html" if is_htmx() else f"{folder}/index.html"
+    return render_template(template, page=page, req=req, state_args=state_args,
+                           back=request.full_path.rstrip("?"), **context)
+
+
+def attempt(change: Callable[[], object], done_url: str, done: str, *, beside: Any = None,
+            beside_keys: Collection[str] = ()) -> tuple[Any, str | None]:
+    """Make a change. Done: (the after-change response, None). Refused: (None, Mailcow's
+    message for the page's banner); a refusal with one of `beside_keys` goes beside the
+    form field `beside` instead, with no banner (None, None)."""
+    try:
+        change()
+    except MailcowRefused as exc:
+        if beside is not None and any(k in exc.keys for k in beside_keys):
+            beside.errors = [*beside.errors, exc.message]
+            return None, None
+        return None, exc.message
+    return after_change(done_url, done), None
+
+
+def delete_page(bp: Blueprint, template: str, item: Any, remove: Callable[[], object],
+                done: str, **context: Any):
+    """GET: the confirmation page. POST: remove the item, then back to the list with the
+    `done` message; a Mailcow refusal is shown on the page (422)."""
+    error = None
+    if request.method == "POST":
+        response, error = attempt(remove, url_for(f"{bp.name}.index"), done)
+        if response is not None:
+            return response
+    return render_template(template, item=item, error=error, **context), \
+        422 if error else 200
+
+
+def bulk_action(bp: Blueprint, *, field: str, key: Callable[[str], Any],
+                actions: Collection[str], nothing_chosen: str,
+                entries: Callable[[], Iterable[T]], key_of: Callable[[T], Any],
+                run: Callable[[str, list[T]], BulkResult[T]], area: str,
+                label: Callable[[T], str], titles: Callable[[int], Mapping[str, str]],
+                explains: Callable[[], Mapping[str, str]],
+                done: Callable[[int], Mapping[str, str]],
+                confirm_label: Callable[[T], str] | None = None):
+    """One bulk action on the entries the form's `field` values name.
+
+    `key` turns a submitted value into an entry's key (None: skip the value; ValueError:
+    404). No value or an unknown action: back with `nothing_chosen` as a warning. A key
+    `entries()` does not hold: 404. Without confirm=1: the confirmation page, titled
+    `titles(n)[action]` and explained by `explains()[action]`. Then `run(action, chosen)`:
+    any failure lists done and failed entries (422), else back to the list with
+    `done(n)[action]` as the toast.
+    """
+    action = request.form.get("action", "")
+    try:
+        keys = sorted({k for k in map(key, request.form.getlist(field)) if k is not None})
+    except ValueError:
+        abort(404)
+    back = back_url(bp)
+    if not keys or action not in actions:
+        flash(nothing_chosen, "warning")
+        return redirect(back, code=303)
+    known = {key_of(e): e for e in entries()}
+    if any(k not in known for k in keys):
+        abort(404)
+    chosen = [known[k] for k in keys]
+    index_url = url_for(f"{bp.name}.index")
+    if request.form.get("confirm") != "1":
+        shown = confirm_label or label
+        return render_template(
+            "maps/bulk_confirm.html", area=area, index_url=index_url, action=action,
+            back=back, bulk_url=url_for(f"{bp.name}.bulk"), field=field,
+            items=[(key_of(e), shown(e)) for e in chosen],
+            title=titles(len(chosen))[action], explain=explains()[action])
+    result = run(action, chosen)
+    if result.failed:
+        return render_template("maps/bulk_result.html", area=area, index_url=index_url,
+                               back=back, done=[label(e) for e in result.done],
+                               failed=[label(e) for e in result.failed],
+                               messages=result.messages), 422
+    return after_change(back, done(len(result.done))[action])
