@@ -53,6 +53,12 @@ class Settings:
     bind: str
     session_cookie_secure: bool
     mail_hostname: str
+    # DNS diagnostics ask this server ("host" or "host:port"); None: the system resolver.
+    dns_resolver: str | None = None
+    # The Docker engine (DOCKER_HOST, as the docker CLI reads it) and the compose project
+    # whose labelled containers are Mailcow's.
+    docker_host: str = "unix:///var/run/docker.sock"
+    compose_project: str = "mailcowdockerized"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -91,4 +97,8 @@ class Settings:
             session_cookie_secure=_flag(env.get("MAILAPP_SECURE_COOKIES"), True,
                                         "MAILAPP_SECURE_COOKIES"),
             mail_hostname=mail_hostname or "localhost",
+            dns_resolver=(env.get("MAILAPP_DNS_RESOLVER") or "").strip() or None,
+            docker_host=(env.get("DOCKER_HOST") or "").strip() or "unix:///var/run/docker.sock",
+            compose_project=(env.get("MAILAPP_COMPOSE_PROJECT") or "").strip()
+            or "mailcowdockerized",
         )

@@ -44,6 +44,9 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
+LIVE_APPS: list = []  # the live app, for fixtures that rewire it (live_docker)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, sandbox):
     """MailApp over waitress on 127.0.0.1, with a global administrator; yields its origin."""
@@ -67,6 +70,7 @@ def live_server(tmp_path_factory, sandbox):
         create_admin(ADMIN_USERNAME, ADMIN_PASSWORD)
         db.session.remove()
 
+    LIVE_APPS.append(app)
     server = create_server(app, host="127.0.0.1", port=0, threads=8, ident="MailApp-test")
     thread = threading.Thread(target=server.run, name="mailapp-live", daemon=True)
     thread.start()
@@ -118,6 +122,23 @@ class Console:
         self.allowed_statuses.update(statuses)
 
 
+@pytest.fixture
+def live_docker(live_server, docker_engine, mailcow_containers):
+    """The live app talks to the tests' Docker engine (and its Mailcow-labelled
+    containers) for one test; the browser tests that need no Docker never start it."""
+    from panel.docker.engine import Engine
+
+    app = LIVE_APPS[-1]
+    before = app.extensions.get("docker")
+    app.extensions["docker"] = Engine(docker_engine.base_url, mailcow_containers.project)
+    yield docker_engine
+    app.extensions["docker"].close()
+    if before is None:
+        app.extensions.pop("docker", None)
+    else:
+        app.extensions["docker"] = before
+
+
 @pytest.fixture(scope="session")
 def signed_in_state(browser, live_server):
     """Cookies of one sign-in through the form, reused by every signed-in context."""
@@ -127,7 +148,7 @@ def signed_in_state(browser, live_server):
     page.get_by_label("Username").fill(ADMIN_USERNAME)
     page.get_by_label("Password").fill(ADMIN_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(re.compile(r"/domains$"))
+    page.wait_for_url(re.compile(r"/$"))
     state = context.storage_state()
     context.close()
     return state

@@ -25,7 +25,12 @@ def test_domain_admin_navigation_and_tables_show_only_their_domain(new_page, con
     page.get_by_label("Username").fill("netadmin")
     page.get_by_label("Password").fill(DA_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(re.compile(r"/domains$"))
+    page.wait_for_url(re.compile(r"/$"))
+    # Home shows a domain administrator only the counts of their own domain.
+    page.locator(".overview-facts").wait_for()
+    assert page.locator("#ov-system").count() == 0
+    assert page.locator(".overview-facts dd").first.inner_text() == "1"
+    page.goto("/domains")
 
     nav = page.locator("aside.sidebar nav")
     labels = [t.strip() for t in nav.locator("a").all_inner_texts()]

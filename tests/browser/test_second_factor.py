@@ -113,7 +113,7 @@ def test_enrol_totp_then_sign_in_with_a_code(tfa_server, open_page, console, sch
     page = open_page(color_scheme=scheme)
 
     _password_step(page, username)
-    page.wait_for_url(re.compile(r"/domains"))
+    page.wait_for_url(re.compile(r"/$"))
     page.goto("/account")
     shot(page, f"2fa-security-empty-{scheme}")
     page.get_by_role("button", name="Set up an authenticator app").click()
@@ -151,7 +151,7 @@ def test_enrol_totp_then_sign_in_with_a_code(tfa_server, open_page, console, sch
     shot(page, f"2fa-second-step-wrong-code-{scheme}")
     page.get_by_label("Code from your authenticator app").fill(_next_step_code(secret))
     page.get_by_role("button", name="Verify").click()
-    page.wait_for_url(re.compile(r"/domains"))
+    page.wait_for_url(re.compile(r"/$"))
     assert page.locator(".topbar .who").inner_text().startswith(f"{username} ")
     assert _login_methods(app, username) == ["password", "password+totp"]
 
@@ -162,7 +162,7 @@ def test_enrol_totp_then_sign_in_with_a_code(tfa_server, open_page, console, sch
     page.get_by_text("Use a recovery code").click()
     page.get_by_label("Recovery code").fill(codes[0])
     page.get_by_role("button", name="Use this code").click()
-    page.wait_for_url(re.compile(r"/domains"))
+    page.wait_for_url(re.compile(r"/$"))
     page.get_by_text("You used a recovery code: 9 are left.").wait_for()
 
 
@@ -184,7 +184,7 @@ def test_security_key_second_factor_and_passwordless(tfa_server, open_page):
     cdp, authenticator = _virtual_authenticator(page)
 
     _password_step(page, username)
-    page.wait_for_url(re.compile(r"/domains"))
+    page.wait_for_url(re.compile(r"/$"))
     page.goto("/account")
     page.get_by_label("Name of the new security key").fill("Virtual key")
     page.get_by_role("button", name="Add security key").click()
@@ -212,7 +212,7 @@ def test_security_key_second_factor_and_passwordless(tfa_server, open_page):
     page.wait_for_url(re.compile(r"/login/second-factor$"))
     shot(page, "2fa-second-step-key-light")
     page.get_by_role("button", name="Use my security key").click()
-    page.wait_for_url(re.compile(r"/domains"))
+    page.wait_for_url(re.compile(r"/$"))
 
     page.goto("/account")
     assert "never" not in page.locator("#keys tbody tr").inner_text()
@@ -221,7 +221,7 @@ def test_security_key_second_factor_and_passwordless(tfa_server, open_page):
     _sign_out(page)
     page.get_by_text("Sign in with a security key or passkey").wait_for()
     page.get_by_role("button", name="Use a security key or passkey").click()
-    page.wait_for_url(re.compile(r"/domains"))
+    page.wait_for_url(re.compile(r"/$"))
     assert page.locator(".topbar .who").inner_text().startswith(f"{username} ")
     assert _login_methods(app, username) == ["password", "password+security_key",
                                              "security_key"]
@@ -239,7 +239,7 @@ def test_second_step_in_dark_mode_with_key_and_app(tfa_server, open_page):
     page = open_page(color_scheme="dark")
     _virtual_authenticator(page)
     _password_step(page, username)
-    page.wait_for_url(re.compile(r"/domains"))
+    page.wait_for_url(re.compile(r"/$"))
     page.goto("/account")
     page.get_by_label("Name of the new security key").fill("Laptop passkey")
     page.get_by_role("button", name="Add security key").click()
@@ -257,7 +257,7 @@ def test_second_step_in_dark_mode_with_key_and_app(tfa_server, open_page):
     page.get_by_text("Use a recovery code").click()
     shot(page, "2fa-second-step-all-dark")
     page.get_by_role("button", name="Use my security key").click()
-    page.wait_for_url(re.compile(r"/domains"))
+    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_policy_locks_admins_without_a_factor_out_until_they_enrol(tfa_server, open_page):
@@ -270,7 +270,7 @@ def test_policy_locks_admins_without_a_factor_out_until_they_enrol(tfa_server, o
     page = open_page()
     try:
         _password_step(page, username)
-        page.wait_for_url(re.compile(r"/domains"))
+        page.wait_for_url(re.compile(r"/$"))
         page.goto("/settings/security")
         assert page.get_by_text(username).first.is_visible()  # listed: no second factor
         shot(page, "2fa-policy-light")

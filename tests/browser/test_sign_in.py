@@ -10,17 +10,19 @@ from .conftest import ADMIN_PASSWORD, ADMIN_USERNAME
 pytestmark = pytest.mark.browser
 
 
-def test_sign_in_lands_on_domains(anon_page):
+def test_sign_in_lands_on_home(anon_page):
     page = anon_page
     page.goto("/")
     page.wait_for_url(re.compile(r"/login\?next="))
     page.get_by_label("Username").fill(ADMIN_USERNAME)
     page.get_by_label("Password").fill(ADMIN_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(re.compile(r"/domains$"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Domains"
+    page.wait_for_url(re.compile(r"/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Home"
     assert ADMIN_USERNAME in page.locator(".topbar .who").inner_text()
-    assert page.locator("#domain-table tbody tr").count() > 0
+    # The figures arrive after the page: the counts from the sandbox Mailcow.
+    page.locator("#ov-counts + div dd a").first.wait_for()
+    assert int(page.locator("#ov-counts + div dd a").first.inner_text().replace(",", "")) > 0
 
 
 def test_wrong_password_shows_the_message_beside_the_field(anon_page, console):

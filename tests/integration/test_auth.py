@@ -11,10 +11,10 @@ def _events(app, action):
         return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
 
 
-def test_sign_in_lands_on_domains_and_is_audited(app, admin, anon):
+def test_sign_in_lands_on_home_and_is_audited(app, admin, anon):
     response = sign_in(anon)
     assert response.status_code == 302
-    assert anon.get(response.headers["Location"], follow_redirects=True).request.path == "/domains"
+    assert anon.get(response.headers["Location"], follow_redirects=True).request.path == "/"
     event = _events(app, "auth.login")[-1]
     assert event.actor == "root" and event.remote_addr == "127.0.0.1"
 

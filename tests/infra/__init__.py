@@ -1,0 +1,1 @@
+"""Real infrastructure for the tests: a private Docker engine with Mailcow-like containers."""
