@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from panel import create_app
 from panel.extensions import db
+from panel.mailcow.client import MailcowClient
 from panel.mailcow.sandbox import SandboxServer, create_sandbox_app, seed_demo
+from panel.models import AuditEvent
 from tests.infra.docker_engine import (  # noqa: F401  (fixtures: a real Docker engine)
     docker_engine,
     docker_engine_stopped,
@@ -20,6 +24,7 @@ from tests.infra.docker_engine import (  # noqa: F401  (fixtures: a real Docker 
 )
 
 ADMIN_PASSWORD = "correct-horse-battery"
+HTMX = {"HX-Request": "true"}
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                      r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
@@ -122,3 +127,72 @@ def client(app, admin):
 @pytest.fixture
 def anon(app):
     return app.test_client()
+
+
+def signed_in_as(app, username: str, domains=None, permissions=None):
+    """A client of `app` signed in as a new administrator (of `domains` when given)."""
+    from panel.services.admins import create_admin
+
+    with app.app_context():
+        create_admin(username, ADMIN_PASSWORD, domains=domains, permissions=permissions)
+    c = app.test_client()
+    response = sign_in(c, username)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return c
+
+
+@pytest.fixture
+def read_only_client(tmp_path, sandbox, admin):
+    """A global administrator of an app that holds only the read-only Mailcow API key."""
+    application = create_app(app_config(tmp_path / "ro", sandbox,
+                                        MAILCOW_API_KEY=sandbox.ro_key))
+    yield signed_in_as(application, "root-ro")
+    application.extensions["db_engine"].dispose()
+
+
+def new_domain(sandbox, prefix: str = "t", name: str | None = None) -> str:
+    """A new domain in the sandbox Mailcow (a unique name unless one is given)."""
+    name = name or f"{prefix}{uuid.uuid4().hex[:8]}.test"
+    answer = mailcow_api(sandbox, "add", "domain", {
+        "domain": name, "active": "1", "mailboxes": "10", "aliases": "10", "defquota": "100",
+        "maxquota": "200", "quota": "1000"})
+    assert not any(m["type"] == "danger" for m in answer), answer
+    return name
+
+
+def new_mailbox(sandbox, domain: str, local: str, quota: str = "10", **extra) -> str:
+    """A new mailbox in the sandbox Mailcow; its address."""
+    answer = mailcow_api(sandbox, "add", "mailbox", {
+        "local_part": local, "domain": domain, "quota": quota, "password": "S3cret-Pass1",
+        "password2": "S3cret-Pass1", "active": "1", **extra})
+    assert answer[0]["type"] == "success", answer
+    return f"{local}@{domain}"
+
+
+def form_data(client, path: str, defaults: dict, fields: dict) -> dict:
+    """A form post: the CSRF token of `path`, the defaults, the fields; None drops a field."""
+    data = {"csrf_token": csrf_token(client, path), **defaults, **fields}
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def last_event(app, action: str, target: str | None = None):
+    """The newest audit event of `action` (and `target` when given)."""
+    query = select(AuditEvent).where(AuditEvent.action == action)
+    if target is not None:
+        query = query.where(AuditEvent.target == target)
+    with app.app_context():
+        return db.session.scalar(query.order_by(AuditEvent.id.desc()))
+
+
+@pytest.fixture
+def count_writes(monkeypatch):
+    """Mailcow write calls made by MailApp, as (verb, path, body)."""
+    calls = []
+    original = MailcowClient.write
+
+    def write(self, verb, path, body):
+        calls.append((verb, path, body))
+        return original(self, verb, path, body)
+
+    monkeypatch.setattr(MailcowClient, "write", write)
+    return calls

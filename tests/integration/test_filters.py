@@ -1,36 +1,22 @@
 """The Filters area end to end: the Flask app against the sandbox Mailcow on loopback."""
 import json
-import uuid
 
 import pytest
-from sqlalchemy import select
 
-from panel.extensions import db
-from panel.models import AuditEvent
-from panel.services.admins import create_admin
 from panel.services.filters import PRESETS
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import HTMX, csrf_token, form_data, new_domain, new_mailbox, signed_in_as
+from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
 
-HTMX = {"HX-Request": "true"}
 SCRIPT = 'require "fileinto";\nif header :contains "Subject" "spam" { fileinto "Junk"; }'
 
 
 def add_domain(sandbox):
-    name = f"flt{uuid.uuid4().hex[:8]}.test"
-    answer = api(sandbox, "add", "domain", {"domain": name, "active": "1", "mailboxes": "10",
-                                            "aliases": "10", "defquota": "100",
-                                            "maxquota": "200", "quota": "1000"})
-    assert not any(m["type"] == "danger" for m in answer), answer
-    return name
+    return new_domain(sandbox, "flt")
 
 
 def add_mailbox(sandbox, domain, local="owner"):
-    answer = api(sandbox, "add", "mailbox", {"local_part": local, "domain": domain,
-                                             "quota": "10", "password": "S3cret-Pass1",
-                                             "password2": "S3cret-Pass1", "active": "1"})
-    assert answer[0]["type"] == "success", answer
-    return f"{local}@{domain}"
+    return new_mailbox(sandbox, domain, local)
 
 
 def add_filter(sandbox, username, desc="test filter", kind="prefilter", active="1",
@@ -48,16 +34,8 @@ def filters_of(sandbox, username):
 
 
 def form(client, path, **fields):
-    data = {"csrf_token": csrf_token(client, path), "filter_type": "prefilter",
-            "description": "Junk to folder", "script": SCRIPT, "active": "y"}
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def event(app, action):
-    with app.app_context():
-        return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action)
-                                 .order_by(AuditEvent.id.desc()))
+    return form_data(client, path, {"filter_type": "prefilter", "description": "Junk to folder",
+                                    "script": SCRIPT, "active": "y"}, fields)
 
 
 @pytest.fixture
@@ -271,11 +249,7 @@ def scoped(app, sandbox, admin):
     a, b = add_domain(sandbox), add_domain(sandbox)
     mine = add_filter(sandbox, add_mailbox(sandbox, a), desc="Mine")
     theirs = add_filter(sandbox, add_mailbox(sandbox, b), desc="Theirs")
-    with app.app_context():
-        create_admin("da-flt", "correct-horse-battery", domains=[a], permissions=["filters"])
-    c = app.test_client()
-    assert sign_in(c, "da-flt").status_code == 302
-    return c, a, b, mine, theirs
+    return signed_in_as(app, "da-flt", [a], ["filters"]), a, b, mine, theirs
 
 
 def test_domain_admin_sees_only_their_filters(scoped):
@@ -308,10 +282,6 @@ def test_domain_admin_gets_404_on_b_and_b_is_unchanged(scoped, sandbox):
 
 
 def test_domain_admin_without_the_permission_is_refused(app, sandbox, admin):
-    a = add_domain(sandbox)
-    with app.app_context():
-        create_admin("da-noflt", "correct-horse-battery", domains=[a], permissions=["aliases"])
-    c = app.test_client()
-    assert sign_in(c, "da-noflt").status_code == 302
+    c = signed_in_as(app, "da-noflt", [add_domain(sandbox)], ["aliases"])
     assert c.get("/filters").status_code == 404
     assert c.get("/filters/new").status_code == 404
