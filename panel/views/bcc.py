@@ -13,16 +13,12 @@ from panel.mailcow import mailcow
 from panel.mailcow.bcc import BccSettings
 from panel.services import bcc as service
 from panel.views import map_pages
+from panel.views.domain_scope import domain_choices
 from panel.views.listing import page_request
 
 bp = Blueprint("bcc", __name__, url_prefix="/bcc")
 
 SORTABLE = tuple(service.SORT_KEYS)
-
-
-def _domain_choices() -> list[str]:
-    scope = access.visible_domains(current_user)
-    return sorted(scope) if scope is not None else mailcow().domains.names()
 
 
 def _load(bcc_id: int):
@@ -63,7 +59,7 @@ def create():
         form.local_dest.data = request.args["local_dest"].strip().lower()
     status = 422 if request.method == "POST" else 200
     return render_template("bcc/form.html", form=form, error=error, item=None,
-                           domains=_domain_choices()), status
+                           domains=domain_choices()), status
 
 
 @bp.route("/<int:bcc_id>/edit", methods=["GET", "POST"])

@@ -1,27 +1,25 @@
 """The Filters area: mailboxes' sieve prefilters and postfilters, and the global filters."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from panel import access
 from panel.forms.filters import FilterAddForm, FilterForm, GlobalFilterForm
-from panel.htmx import after_change, is_htmx
+from panel.htmx import after_change
 from panel.mailcow import MailcowRefused, NotFound, mailcow
 from panel.mailcow.filters import FILTER_TYPES, FilterSettings, sieve_error
 from panel.services import filters as service
-from panel.views.listing import page_request, state_args
+from panel.views import map_pages
+from panel.views.domain_scope import domain_choices, domain_filter, filtered_state_args, \
+    owner_exists, prefill_owner
+from panel.views.listing import page_request
 
 bp = Blueprint("filters", __name__, url_prefix="/filters")
 
 SORTABLE = tuple(service.SORT_KEYS)
-
-
-def _domain_choices() -> list[str]:
-    scope = access.visible_domains(current_user)
-    return sorted(scope) if scope is not None else mailcow().domains.names()
 
 
 def _load(filter_id: int):
@@ -31,12 +29,6 @@ def _load(filter_id: int):
         abort(404)
     access.require_domain(current_user, found.domain)
     return found
-
-
-def _back() -> str:
-    target = request.form.get("back", "")
-    return target if target.startswith("/filters") and "//" not in target \
-        else url_for("filters.index")
 
 
 def _refused(form, exc: MailcowRefused) -> str | None:
@@ -65,22 +57,14 @@ def _render_form(form, item, error, status):
 @access.domain_admin("filters")
 def index():
     req = page_request(SORTABLE, "owner")
-    domain = request.args.get("domain", "").strip().lower()
-    if domain:
-        access.require_domain(current_user, domain)
+    domain = domain_filter()
     filter_type = request.args.get("type", "")
     filter_type = filter_type if filter_type in FILTER_TYPES else ""
     page = service.list_filters(mailcow(), current_user, req, domain, filter_type)
-
-    def list_args(r, **changes):
-        return state_args(r, **{"domain": domain or None, "type": filter_type or None,
-                                **changes})
-
-    template = "filters/_table.html" if is_htmx() else "filters/index.html"
-    return render_template(template, page=page, req=req, state_args=list_args, domain=domain,
-                           domains=_domain_choices(), filter_type=filter_type,
-                           type_labels=service.TYPE_LABELS,
-                           back=request.full_path.rstrip("?"))
+    return map_pages.list_page(
+        "filters", page, req, state_args=filtered_state_args(domain=domain, type=filter_type),
+        domain=domain, domains=domain_choices(), filter_type=filter_type,
+        type_labels=service.TYPE_LABELS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -88,21 +72,13 @@ def index():
 def create():
     form = FilterAddForm()
     if request.method == "GET":
-        username = request.args.get("username", "").strip().lower()
-        if username:
-            access.require_domain(current_user, username.rpartition("@")[2])
-            form.username.data = username
+        prefill_owner(form.username, "username")
         if request.args.get("type") in FILTER_TYPES:
             form.filter_type.data = request.args["type"]
     error = None
     if form.validate_on_submit():
         username = form.username.data
-        access.require_domain(current_user, username.rpartition("@")[2])
-        try:
-            mailcow().mailboxes.get(username)
-        except NotFound:
-            form.username.errors = [_("There is no mailbox %(name)s.", name=username)]
-        else:
+        if owner_exists(form.username):
             try:
                 displaced = service.create_filter(mailcow(), username, form.settings())
             except MailcowRefused as exc:
@@ -138,45 +114,30 @@ def edit(filter_id: int):
 @access.domain_admin("filters")
 def delete(filter_id: int):
     item = _load(filter_id)
-    error = None
-    if request.method == "POST":
-        try:
-            service.delete_filter(mailcow(), item)
-        except MailcowRefused as exc:
-            error = exc.message
-        else:
-            return after_change(url_for("filters.index"),
-                                _("Filter “%(name)s” deleted.", name=item.description))
-    return render_template("filters/delete.html", item=item, error=error,
-                           type_labels=service.TYPE_LABELS), 422 if error else 200
+    return map_pages.delete_page(
+        bp, "filters/delete.html", item, lambda: service.delete_filter(mailcow(), item),
+        _("Filter “%(name)s” deleted.", name=item.description),
+        type_labels=service.TYPE_LABELS)
 
 
 @bp.post("/bulk")
 @access.domain_admin("filters")
 def bulk():
-    action = request.form.get("action", "")
-    try:
-        ids = sorted({int(i) for i in request.form.getlist("ids")})
-    except ValueError:
-        abort(404)
-    if not ids or action not in service.BULK_ACTIONS:
-        flash(_("Select at least one filter, then an action."), "warning")
-        return redirect(_back(), code=303)
-    mine = {f.id: f for f in service.visible(mailcow(), current_user)}
-    if any(i not in mine for i in ids):
-        abort(404)
-    chosen = [mine[i] for i in ids]
-    if action == "delete" and request.form.get("confirm") != "1":
-        return render_template("filters/bulk_delete.html", chosen=chosen, back=_back(),
-                               type_labels=service.TYPE_LABELS)
-    result = service.bulk(mailcow(), action, chosen)
-    if result.failed:
-        return render_template("filters/bulk_result.html", result=result, back=_back()), 422
-    n = len(result.done)
-    message = ngettext("%(num)s filter deactivated.", "%(num)s filters deactivated.", n) \
-        if action == "deactivate" else \
-        ngettext("%(num)s filter deleted.", "%(num)s filters deleted.", n)
-    return after_change(_back(), message)
+    return map_pages.run_bulk(
+        bp, keys=lambda values: sorted({int(i) for i in values}), field="ids",
+        actions=service.BULK_ACTIONS,
+        nothing_chosen=_("Select at least one filter, then an action."),
+        entries=lambda: service.visible(mailcow(), current_user), key_of=lambda f: f.id,
+        confirm=lambda action, chosen, back: render_template(
+            "filters/bulk_delete.html", chosen=chosen, back=back,
+            type_labels=service.TYPE_LABELS) if action == "delete" else None,
+        run=lambda action, chosen: service.bulk(mailcow(), action, chosen),
+        failed=lambda action, result, back: render_template(
+            "filters/bulk_result.html", result=result, back=back),
+        done=lambda n: {
+            "deactivate": ngettext("%(num)s filter deactivated.",
+                                   "%(num)s filters deactivated.", n),
+            "delete": ngettext("%(num)s filter deleted.", "%(num)s filters deleted.", n)})
 
 
 @bp.get("/global")

@@ -1,7 +1,9 @@
 """The handlers the list-of-entries pages share (BCC maps, recipient maps, TLS policy maps,
-forwarding hosts): the list page, the safe way back to it, a change with Mailcow's refusal
-kept for the page, the delete page, and the bulk action with its confirmation
-(templates/maps/bulk_confirm.html) and result page (maps/bulk_result.html).
+forwarding hosts; filters, sync jobs, resources and DKIM keys for some): the list page, the
+safe way back to it, a change with Mailcow's refusal kept for the page, the delete page,
+and the bulk action (`run_bulk`), with the maps' confirmation
+(templates/maps/bulk_confirm.html) and result page (maps/bulk_result.html) in
+`bulk_action`.
 
 The areas pass their own user-facing sentences in, already translated (or as functions of
 the count for plural forms), so every string stays a literal `_()` / `ngettext()` call in
@@ -18,7 +20,7 @@ from panel.htmx import after_change, is_htmx
 from panel.mailcow import MailcowRefused
 from panel.mailcow.paging import PageRequest
 from panel.services.fetched_lists import BulkResult
-from panel.views.listing import state_args
+from panel.views import listing
 
 T = TypeVar("T")
 
@@ -31,7 +33,8 @@ def back_url(bp: Blueprint) -> str:
         else url_for(f"{bp.name}.index")
 
 
-def list_page(folder: str, page: Any, req: PageRequest, **context: Any) -> str:
+def list_page(folder: str, page: Any, req: PageRequest, *,
+              state_args: Callable[..., dict] = listing.state_args, **context: Any) -> str:
     """The list (templates/<folder>/index.html), or only its table for an htmx swap."""
     template = f"{folder}/_table.html" if is_htmx() else f"{folder}/index.html"
     return render_template(template, page=page, req=req, state_args=state_args,
@@ -54,16 +57,56 @@ def attempt(change: Callable[[], object], done_url: str, done: str, *, beside: A
 
 
 def delete_page(bp: Blueprint, template: str, item: Any, remove: Callable[[], object],
-                done: str, **context: Any):
-    """GET: the confirmation page. POST: remove the item, then back to the list with the
-    `done` message; a Mailcow refusal is shown on the page (422)."""
+                done: str, *, item_name: str = "item", **context: Any):
+    """GET: the confirmation page, showing the item as `item_name`. POST: remove the item,
+    then back to the list with the `done` message; a Mailcow refusal is shown on the page
+    (422)."""
     error = None
     if request.method == "POST":
         response, error = attempt(remove, url_for(f"{bp.name}.index"), done)
         if response is not None:
             return response
-    return render_template(template, item=item, error=error, **context), \
+    return render_template(template, error=error, **{item_name: item}, **context), \
         422 if error else 200
+
+
+def run_bulk(bp: Blueprint, *, keys: Callable[[list[str]], list], field: str,
+             actions: Collection[str], nothing_chosen: str,
+             entries: Callable[[], Iterable[T]], key_of: Callable[[T], Any],
+             confirm: Callable[[str, list[T], str], Any],
+             run: Callable[[str, list[T]], BulkResult[T]],
+             failed: Callable[[str, BulkResult[T], str], str],
+             done: Callable[[int], Mapping[str, str]]):
+    """One bulk action on the entries the form's `field` values name.
+
+    `keys` turns the submitted values into the chosen entries' keys, in order (ValueError:
+    404). No key or an unknown action: back with `nothing_chosen` as a warning. A key
+    `entries()` does not hold: 404. Without confirm=1, `confirm(action, chosen, back)` may
+    answer a confirmation page (None: no confirmation needed). Then `run(action, chosen)`:
+    any failure answers `failed(action, result, back)` (422), else back to the list with
+    `done(n)[action]` as the toast.
+    """
+    action = request.form.get("action", "")
+    try:
+        chosen_keys = keys(request.form.getlist(field))
+    except ValueError:
+        abort(404)
+    back = back_url(bp)
+    if not chosen_keys or action not in actions:
+        flash(nothing_chosen, "warning")
+        return redirect(back, code=303)
+    known = {key_of(e): e for e in entries()}
+    if any(k not in known for k in chosen_keys):
+        abort(404)
+    chosen = [known[k] for k in chosen_keys]
+    if request.form.get("confirm") != "1":
+        page = confirm(action, chosen, back)
+        if page is not None:
+            return page
+    result = run(action, chosen)
+    if result.failed:
+        return failed(action, result, back), 422
+    return after_change(back, done(len(result.done))[action])
 
 
 def bulk_action(bp: Blueprint, *, field: str, key: Callable[[str], Any],
@@ -74,40 +117,29 @@ def bulk_action(bp: Blueprint, *, field: str, key: Callable[[str], Any],
                 explains: Callable[[], Mapping[str, str]],
                 done: Callable[[int], Mapping[str, str]],
                 confirm_label: Callable[[T], str] | None = None):
-    """One bulk action on the entries the form's `field` values name.
+    """A map area's bulk action (`run_bulk`), every action confirmed first.
 
     `key` turns a submitted value into an entry's key (None: skip the value; ValueError:
-    404). No value or an unknown action: back with `nothing_chosen` as a warning. A key
-    `entries()` does not hold: 404. Without confirm=1: the confirmation page, titled
-    `titles(n)[action]` and explained by `explains()[action]`. Then `run(action, chosen)`:
-    any failure lists done and failed entries (422), else back to the list with
-    `done(n)[action]` as the toast.
+    404). The confirmation page is titled `titles(n)[action]` and explained by
+    `explains()[action]`; a failure lists done and failed entries.
     """
-    action = request.form.get("action", "")
-    try:
-        keys = sorted({k for k in map(key, request.form.getlist(field)) if k is not None})
-    except ValueError:
-        abort(404)
-    back = back_url(bp)
-    if not keys or action not in actions:
-        flash(nothing_chosen, "warning")
-        return redirect(back, code=303)
-    known = {key_of(e): e for e in entries()}
-    if any(k not in known for k in keys):
-        abort(404)
-    chosen = [known[k] for k in keys]
     index_url = url_for(f"{bp.name}.index")
-    if request.form.get("confirm") != "1":
-        shown = confirm_label or label
+    shown = confirm_label or label
+
+    def confirm(action: str, chosen: list[T], back: str) -> str:
         return render_template(
             "maps/bulk_confirm.html", area=area, index_url=index_url, action=action,
             back=back, bulk_url=url_for(f"{bp.name}.bulk"), field=field,
             items=[(key_of(e), shown(e)) for e in chosen],
             title=titles(len(chosen))[action], explain=explains()[action])
-    result = run(action, chosen)
-    if result.failed:
+
+    def failed(action: str, result: BulkResult[T], back: str) -> str:
         return render_template("maps/bulk_result.html", area=area, index_url=index_url,
                                back=back, done=[label(e) for e in result.done],
                                failed=[label(e) for e in result.failed],
-                               messages=result.messages), 422
-    return after_change(back, done(len(result.done))[action])
+                               messages=result.messages)
+
+    return run_bulk(
+        bp, keys=lambda values: sorted({k for k in map(key, values) if k is not None}),
+        field=field, actions=actions, nothing_chosen=nothing_chosen, entries=entries,
+        key_of=key_of, confirm=confirm, run=run, failed=failed, done=done)

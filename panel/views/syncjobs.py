@@ -1,27 +1,24 @@
 """The Sync jobs area: imapsync jobs pulling remote mailboxes in; list, add, edit, log, delete."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from panel import access
 from panel.forms.syncjobs import SyncJobAddForm, SyncJobForm
-from panel.htmx import after_change, is_htmx
-from panel.mailcow import MailcowRefused, NotFound, mailcow
+from panel.mailcow import NotFound, mailcow
 from panel.mailcow.syncjobs import DEFAULT_PORTS, SyncJobSettings
 from panel.services import syncjobs as service
-from panel.views.listing import page_request, state_args
+from panel.views import map_pages
+from panel.views.domain_scope import domain_choices, domain_filter, filtered_state_args, \
+    owner_exists, prefill_owner
+from panel.views.listing import page_request
 
 bp = Blueprint("syncjobs", __name__, url_prefix="/syncjobs")
 
 SORTABLE = tuple(service.SORT_KEYS)
-
-
-def _domain_choices() -> list[str]:
-    scope = access.visible_domains(current_user)
-    return sorted(scope) if scope is not None else mailcow().domains.names()
 
 
 def _load(syncjob_id: int, with_log: bool = False):
@@ -38,12 +35,6 @@ def _load(syncjob_id: int, with_log: bool = False):
     return job
 
 
-def _back() -> str:
-    target = request.form.get("back", "")
-    return target if target.startswith("/syncjobs") and "//" not in target \
-        else url_for("syncjobs.index")
-
-
 def _render_form(form, job, error, status):
     return render_template("syncjobs/form.html", form=form, job=job, error=error,
                            default_ports=DEFAULT_PORTS), status
@@ -53,18 +44,11 @@ def _render_form(form, job, error, status):
 @access.domain_admin("syncjobs")
 def index():
     req = page_request(SORTABLE, "id")
-    domain = request.args.get("domain", "").strip().lower()
-    if domain:
-        access.require_domain(current_user, domain)
+    domain = domain_filter()
     page = service.list_syncjobs(mailcow(), current_user, req, domain)
-
-    def list_args(r, **changes):
-        return state_args(r, **{"domain": domain or None, **changes})
-
-    template = "syncjobs/_table.html" if is_htmx() else "syncjobs/index.html"
-    return render_template(template, page=page, req=req, state_args=list_args, domain=domain,
-                           domains=_domain_choices(), describe_exit=service.describe_exit,
-                           back=request.full_path.rstrip("?"))
+    return map_pages.list_page(
+        "syncjobs", page, req, state_args=filtered_state_args(domain=domain), domain=domain,
+        domains=domain_choices(), describe_exit=service.describe_exit)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -72,26 +56,15 @@ def index():
 def create():
     form = SyncJobAddForm()
     if request.method == "GET":
-        owner = request.args.get("owner", "").strip().lower()
-        if owner:
-            access.require_domain(current_user, owner.rpartition("@")[2])
-            form.owner.data = owner
+        prefill_owner(form.owner, "owner")
     error = None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and owner_exists(form.owner):
         owner = form.owner.data
-        access.require_domain(current_user, owner.rpartition("@")[2])
-        try:
-            mailcow().mailboxes.get(owner)
-        except NotFound:
-            form.owner.errors = [_("There is no mailbox %(name)s.", name=owner)]
-        else:
-            try:
-                service.create_syncjob(mailcow(), owner, form.settings())
-            except MailcowRefused as exc:
-                error = exc.message
-            else:
-                return after_change(url_for("syncjobs.index", q=owner),
-                                    _("Sync job for %(name)s added.", name=owner))
+        done, error = map_pages.attempt(
+            lambda: service.create_syncjob(mailcow(), owner, form.settings()),
+            url_for("syncjobs.index", q=owner), _("Sync job for %(name)s added.", name=owner))
+        if done is not None:
+            return done
     return _render_form(form, None, error, 422 if request.method == "POST" else 200)
 
 
@@ -104,13 +77,11 @@ def edit(syncjob_id: int):
     if request.method == "GET":
         form.fill(SyncJobSettings.of(job))
     elif form.validate_on_submit():
-        try:
-            service.update_syncjob(mailcow(), job, form.settings())
-        except MailcowRefused as exc:
-            error = exc.message
-        else:
-            return after_change(url_for("syncjobs.index"),
-                                _("Sync job %(id)s saved.", id=job.id))
+        done, error = map_pages.attempt(
+            lambda: service.update_syncjob(mailcow(), job, form.settings()),
+            url_for("syncjobs.index"), _("Sync job %(id)s saved.", id=job.id))
+        if done is not None:
+            return done
     return _render_form(form, job, error, 422 if request.method == "POST" else 200)
 
 
@@ -125,47 +96,31 @@ def log(syncjob_id: int):
 @access.domain_admin("syncjobs")
 def delete(syncjob_id: int):
     job = _load(syncjob_id)
-    error = None
-    if request.method == "POST":
-        try:
-            service.delete_syncjob(mailcow(), job)
-        except MailcowRefused as exc:
-            error = exc.message
-        else:
-            return after_change(url_for("syncjobs.index"),
-                                _("Sync job %(id)s deleted.", id=job.id))
-    return render_template("syncjobs/delete.html", job=job, error=error), 422 if error else 200
+    return map_pages.delete_page(
+        bp, "syncjobs/delete.html", job, lambda: service.delete_syncjob(mailcow(), job),
+        _("Sync job %(id)s deleted.", id=job.id), item_name="job")
 
 
 @bp.post("/bulk")
 @access.domain_admin("syncjobs")
 def bulk():
-    action = request.form.get("action", "")
-    try:
-        ids = sorted({int(i) for i in request.form.getlist("ids")})
-    except ValueError:
-        abort(404)
-    if not ids or action not in service.BULK_ACTIONS:
-        flash(_("Select at least one sync job, then an action."), "warning")
-        return redirect(_back(), code=303)
-    mine = {j.id: j for j in service.visible(mailcow(), current_user)}
-    if any(i not in mine for i in ids):
-        abort(404)
-    chosen = [mine[i] for i in ids]
-    if action == "delete" and request.form.get("confirm") != "1":
-        return render_template("syncjobs/bulk_delete.html", chosen=chosen, back=_back())
-    result = service.bulk(mailcow(), action, chosen)
-    if result.failed:
-        return render_template("syncjobs/bulk_result.html", action=action, result=result,
-                               back=_back()), 422
-    n = len(result.done)
-    message = {
-        "activate": ngettext("%(num)s sync job activated.", "%(num)s sync jobs activated.", n),
-        "deactivate": ngettext("%(num)s sync job deactivated.",
-                               "%(num)s sync jobs deactivated.", n),
-        "run": ngettext("%(num)s sync job runs at the next minute.",
-                        "%(num)s sync jobs run at the next minute.", n),
-        "delete": ngettext("%(num)s sync job deleted.", "%(num)s sync jobs deleted.", n),
-    }[action]
-    return after_change(_back(), message)
+    return map_pages.run_bulk(
+        bp, keys=lambda values: sorted({int(i) for i in values}), field="ids",
+        actions=service.BULK_ACTIONS,
+        nothing_chosen=_("Select at least one sync job, then an action."),
+        entries=lambda: service.visible(mailcow(), current_user), key_of=lambda j: j.id,
+        confirm=lambda action, chosen, back: render_template(
+            "syncjobs/bulk_delete.html", chosen=chosen, back=back)
+        if action == "delete" else None,
+        run=lambda action, chosen: service.bulk(mailcow(), action, chosen),
+        failed=lambda action, result, back: render_template(
+            "syncjobs/bulk_result.html", action=action, result=result, back=back),
+        done=lambda n: {
+            "activate": ngettext("%(num)s sync job activated.",
+                                 "%(num)s sync jobs activated.", n),
+            "deactivate": ngettext("%(num)s sync job deactivated.",
+                                   "%(num)s sync jobs deactivated.", n),
+            "run": ngettext("%(num)s sync job runs at the next minute.",
+                            "%(num)s sync jobs run at the next minute.", n),
+            "delete": ngettext("%(num)s sync job deleted.", "%(num)s sync jobs deleted.", n)})
 
