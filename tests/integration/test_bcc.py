@@ -1,33 +1,19 @@
 """The BCC maps area end to end: the Flask app against the sandbox Mailcow on loopback."""
 import sqlite3
-import uuid
 
 import pytest
-from sqlalchemy import select
 
-from panel.extensions import db
-from panel.models import AuditEvent
-from panel.services.admins import create_admin
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import HTMX, csrf_token, form_data, new_domain, new_mailbox, signed_in_as
+from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
-
-HTMX = {"HX-Request": "true"}
 
 
 def add_domain(sandbox):
-    name = f"bcc{uuid.uuid4().hex[:8]}.test"
-    answer = api(sandbox, "add", "domain", {"domain": name, "active": "1", "mailboxes": "10",
-                                            "aliases": "10", "defquota": "100",
-                                            "maxquota": "200", "quota": "1000"})
-    assert not any(m["type"] == "danger" for m in answer), answer
-    return name
+    return new_domain(sandbox, "bcc")
 
 
 def add_mailbox(sandbox, domain, local="alice"):
-    api(sandbox, "add", "mailbox", {"local_part": local, "domain": domain, "quota": "10",
-                                    "password": "S3cret-Pass1", "password2": "S3cret-Pass1",
-                                    "active": "1"})
-    return f"{local}@{domain}"
+    return new_mailbox(sandbox, domain, local)
 
 
 def add_map(sandbox, local, bcc="archive@elsewhere.test", kind="sender", active="1"):
@@ -45,16 +31,8 @@ def maps_of(sandbox, domain):
 
 
 def form(client, path, **fields):
-    data = {"csrf_token": csrf_token(client, path), "local_dest": "", "type": "sender",
-            "bcc_dest": "archive@elsewhere.test", "active": "y"}
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def event(app, action):
-    with app.app_context():
-        return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action)
-                                 .order_by(AuditEvent.id.desc()))
+    return form_data(client, path, {"local_dest": "", "type": "sender",
+                                    "bcc_dest": "archive@elsewhere.test", "active": "y"}, fields)
 
 
 def test_list_shows_columns_note_search_and_paging(client, sandbox):
@@ -253,11 +231,7 @@ def test_bulk_without_selection_warns(client):
 def scoped(app, sandbox, admin):
     a, b = add_domain(sandbox), add_domain(sandbox)
     mine, theirs = add_map(sandbox, a), add_map(sandbox, b)
-    with app.app_context():
-        create_admin("da-bcc", "correct-horse-battery", domains=[a], permissions=["bcc_maps"])
-    c = app.test_client()
-    assert sign_in(c, "da-bcc").status_code == 302
-    return c, a, b, mine, theirs
+    return signed_in_as(app, "da-bcc", [a], ["bcc_maps"]), a, b, mine, theirs
 
 
 def test_domain_admin_sees_only_their_maps(scoped):
@@ -296,10 +270,6 @@ def test_domain_admin_works_in_their_domain(scoped, sandbox):
 
 
 def test_domain_admin_without_the_permission_is_refused(app, sandbox, admin):
-    a = add_domain(sandbox)
-    with app.app_context():
-        create_admin("da-nobcc", "correct-horse-battery", domains=[a], permissions=["aliases"])
-    c = app.test_client()
-    assert sign_in(c, "da-nobcc").status_code == 302
+    c = signed_in_as(app, "da-nobcc", [add_domain(sandbox)], ["aliases"])
     assert c.get("/bcc").status_code == 404
     assert c.get("/bcc/new").status_code == 404

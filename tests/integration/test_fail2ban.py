@@ -2,17 +2,12 @@
 import random
 
 import pytest
-from sqlalchemy import select
 
-from panel.extensions import db
 from panel.mailcow.sandbox.areas import fail2ban as sandbox_f2b
 from panel.mailcow.sandbox.store import opened, transaction
-from panel.models import AuditEvent
-from panel.services.admins import create_admin
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import HTMX, csrf_token, form_data, signed_in_as
+from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
-
-HTMX = {"HX-Request": "true"}
 
 
 def fresh_network() -> str:
@@ -33,12 +28,6 @@ def active(sandbox, network):
                 None)
 
 
-def event(app, action):
-    with app.app_context():
-        return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action)
-                                 .order_by(AuditEvent.id.desc()))
-
-
 @pytest.fixture
 def restore(sandbox):
     """The options, lists and regex as they were before the test."""
@@ -54,12 +43,10 @@ def restore(sandbox):
 
 
 def params(client, **fields):
-    data = {"csrf_token": csrf_token(client, "/fail2ban"), "ban_time": "1800",
-            "max_ban_time": "86400", "max_attempts": "10", "retry_window": "600",
-            "netban_ipv4": "32", "netban_ipv6": "128", "ban_time_increment": "y",
-            "whitelist": "", "blacklist": ""}
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
+    return form_data(client, "/fail2ban", {
+        "ban_time": "1800", "max_ban_time": "86400", "max_attempts": "10",
+        "retry_window": "600", "netban_ipv4": "32", "netban_ipv6": "128",
+        "ban_time_increment": "y", "whitelist": "", "blacklist": ""}, fields)
 
 
 def test_page_shows_parameters_bans_lists_regex_and_banlist(client, sandbox):
@@ -261,30 +248,18 @@ def test_unban_during_outage_changes_nothing(app, client, sandbox, faults):
     assert event(app, "fail2ban.unban").outcome == "failed"
 
 
-def test_read_only_key_is_refused_by_mailcow(tmp_path, sandbox, admin):
-    from panel import create_app
-    from tests.conftest import app_config
-
-    app = create_app(app_config(tmp_path / "ro", sandbox, MAILCOW_API_KEY=sandbox.ro_key))
-    with app.app_context():
-        create_admin("root-ro", "correct-horse-battery")
-    c = app.test_client()
-    assert sign_in(c, "root-ro").status_code == 302
+def test_read_only_key_is_refused_by_mailcow(read_only_client, sandbox):
+    c = read_only_client
     before = state(sandbox)
     response = c.post("/fail2ban", data=params(c, ban_time="4000"))
     assert response.status_code == 502 and "read-only" in response.get_data(as_text=True)
     assert state(sandbox)["ban_time"] == before["ban_time"]
-    app.extensions["db_engine"].dispose()
 
 
 # -- scope -----------------------------------------------------------------------------
 
 def test_domain_admins_never_reach_fail2ban(app, sandbox, admin):
-    with app.app_context():
-        create_admin("da-f2b", "correct-horse-battery", domains=["example.org"],
-                     permissions=["quarantine", "logs"])
-    c = app.test_client()
-    assert sign_in(c, "da-f2b").status_code == 302
+    c = signed_in_as(app, "da-f2b", ["example.org"], ["quarantine", "logs"])
     network = fresh_network()
     ban(sandbox, network)
     token = csrf_token(c, "/domains")

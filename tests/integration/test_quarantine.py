@@ -1,31 +1,21 @@
 """The Quarantine area end to end: the Flask app against the sandbox Mailcow on loopback."""
-import uuid
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select
 
-from panel.extensions import db
 from panel.mailcow.sandbox.areas import quarantine as sandbox_quarantine
 from panel.mailcow.sandbox.store import opened, transaction
-from panel.models import AuditEvent
-from panel.services.admins import create_admin
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import HTMX, csrf_token, new_domain, new_mailbox, signed_in_as
+from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
 
-HTMX = {"HX-Request": "true"}
 VIRUS = [{"name": "CLAM_VIRUS", "score": 20.0, "description": "ClamAV found a virus",
           "options": ["Eicar-Test-Signature"]}, {"name": "VIRUS_FOUND", "score": 0.0}]
 
 
 def add_domain(sandbox):
-    name = f"q{uuid.uuid4().hex[:8]}.test"
-    api(sandbox, "add", "domain", {"domain": name, "active": "1", "mailboxes": "10",
-                                   "aliases": "10", "defquota": "100", "maxquota": "200",
-                                   "quota": "1000"})
-    api(sandbox, "add", "mailbox", {"local_part": "anna", "domain": name, "name": "Anna",
-                                    "quota": "100", "password": "S3cret-Pass1",
-                                    "password2": "S3cret-Pass1", "active": "1"})
+    name = new_domain(sandbox, "q")
+    new_mailbox(sandbox, name, "anna", quota="100", name="Anna")
     return name
 
 
@@ -50,13 +40,6 @@ def service_down(sandbox, name):
     finally:
         with opened(sandbox.db_path) as conn, transaction(conn):
             sandbox_quarantine.set_service(conn, name, True)
-
-
-def event(app, action, target):
-    with app.app_context():
-        return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action,
-                                                          AuditEvent.target == target)
-                                 .order_by(AuditEvent.id.desc()))
 
 
 @pytest.fixture
@@ -315,20 +298,12 @@ def test_disabled_quarantine_is_announced_with_a_link(client, sandbox):
     assert "Quarantine is switched off." not in client.get("/quarantine").get_data(as_text=True)
 
 
-def test_settings_refused_by_a_read_only_key(tmp_path, sandbox, admin):
-    from panel import create_app
-    from tests.conftest import app_config
-
-    app = create_app(app_config(tmp_path / "ro", sandbox, MAILCOW_API_KEY=sandbox.ro_key))
-    with app.app_context():
-        create_admin("root-ro", "correct-horse-battery")
-    c = app.test_client()
-    assert sign_in(c, "root-ro").status_code == 302
+def test_settings_refused_by_a_read_only_key(read_only_client, sandbox):
+    c = read_only_client
     before = stored(sandbox)
     response = c.post("/quarantine/settings", data=settings_form(c, retention_size="3"))
     assert response.status_code == 502 and "read-only" in response.get_data(as_text=True)
     assert stored(sandbox) == before
-    app.extensions["db_engine"].dispose()
 
 
 # -- scope -----------------------------------------------------------------------------
@@ -337,11 +312,7 @@ def test_settings_refused_by_a_read_only_key(tmp_path, sandbox, admin):
 def scoped(app, sandbox, admin):
     a, b = add_domain(sandbox), add_domain(sandbox)
     mine, theirs = hold(sandbox, f"anna@{a}", "For A"), hold(sandbox, f"anna@{b}", "For B")
-    with app.app_context():
-        create_admin("da-q", "correct-horse-battery", domains=[a], permissions=["quarantine"])
-    c = app.test_client()
-    assert sign_in(c, "da-q").status_code == 302
-    return c, a, b, mine, theirs
+    return signed_in_as(app, "da-q", [a], ["quarantine"]), a, b, mine, theirs
 
 
 def test_domain_admin_sees_only_their_domains(scoped):
@@ -395,9 +366,6 @@ def test_domain_admin_releases_in_their_domain(scoped, sandbox):
 def test_domain_admin_without_the_permission_is_refused(app, sandbox, admin):
     a = add_domain(sandbox)
     mine = hold(sandbox, f"anna@{a}")
-    with app.app_context():
-        create_admin("da-noq", "correct-horse-battery", domains=[a], permissions=["aliases"])
-    c = app.test_client()
-    assert sign_in(c, "da-noq").status_code == 302
+    c = signed_in_as(app, "da-noq", [a], ["aliases"])
     assert c.get("/quarantine").status_code == 404
     assert c.get(f"/quarantine/{mine}").status_code == 404

@@ -1,37 +1,17 @@
 """The Rate limits area end to end: the Flask app against the sandbox Mailcow on loopback."""
-import uuid
-
 import pytest
-from sqlalchemy import select
 
-from panel.extensions import db
-from panel.models import AuditEvent
-from panel.services.admins import create_admin
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import HTMX, csrf_token, new_domain, new_mailbox, signed_in_as
+from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
-
-HTMX = {"HX-Request": "true"}
-
-
-def unique(prefix="rl"):
-    return f"{prefix}{uuid.uuid4().hex[:8]}.test"
 
 
 def add_domain(sandbox):
-    name = unique()
-    answer = api(sandbox, "add", "domain", {"domain": name, "active": "1", "mailboxes": "10",
-                                            "aliases": "10", "defquota": "100",
-                                            "maxquota": "200", "quota": "1000"})
-    assert not any(m["type"] == "danger" for m in answer), answer
-    return name
+    return new_domain(sandbox, "rl")
 
 
 def add_mailbox(sandbox, domain, local="alice"):
-    answer = api(sandbox, "add", "mailbox", {"local_part": local, "domain": domain,
-                                             "quota": "10", "password": "S3cret-Pass1",
-                                             "password2": "S3cret-Pass1", "active": "1"})
-    assert answer[0]["type"] == "success", answer
-    return f"{local}@{domain}"
+    return new_mailbox(sandbox, domain, local)
 
 
 def limit(sandbox, scope, target):
@@ -49,13 +29,6 @@ def new_form(client, **fields):
             "domain": "", "mailbox": "", "value": "100", "frame": "h"}
     data.update(fields)
     return data
-
-
-def event(app, action, target):
-    with app.app_context():
-        return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action,
-                                                          AuditEvent.target == target)
-                                 .order_by(AuditEvent.id.desc()))
 
 
 def test_list_shows_domains_and_mailboxes_with_a_limit(client, sandbox):
@@ -192,11 +165,7 @@ def scoped(app, sandbox, admin):
     mine, theirs = add_mailbox(sandbox, a), add_mailbox(sandbox, b)
     for target, scope in ((a, "domain"), (b, "domain"), (mine, "mailbox"), (theirs, "mailbox")):
         set_limit(sandbox, scope, target, 7, "m")
-    with app.app_context():
-        create_admin("da-rl", "correct-horse-battery", domains=[a], permissions=["ratelimit"])
-    c = app.test_client()
-    assert sign_in(c, "da-rl").status_code == 302
-    return c, a, b, mine, theirs
+    return signed_in_as(app, "da-rl", [a], ["ratelimit"]), a, b, mine, theirs
 
 
 def test_domain_admin_sees_and_changes_only_their_limits(scoped, sandbox):
@@ -232,9 +201,6 @@ def test_domain_admin_gets_404_outside_their_domains(scoped, sandbox):
 
 def test_domain_admin_without_the_permission_is_refused(app, sandbox, admin):
     a = add_domain(sandbox)
-    with app.app_context():
-        create_admin("da-norl", "correct-horse-battery", domains=[a], permissions=["aliases"])
-    c = app.test_client()
-    assert sign_in(c, "da-norl").status_code == 302
+    c = signed_in_as(app, "da-norl", [a], ["aliases"])
     assert c.get("/ratelimits").status_code == 404
     assert c.get(f"/ratelimits/domain/{a}").status_code == 404

@@ -1,30 +1,13 @@
 """The Resources area end to end: the Flask app against the sandbox Mailcow on loopback."""
-import uuid
-
 import pytest
-from sqlalchemy import select
 
-from panel.extensions import db
-from panel.mailcow.client import MailcowClient
-from panel.models import AuditEvent
-from panel.services.admins import create_admin
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import HTMX, csrf_token, form_data, new_domain, signed_in_as
+from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
-
-HTMX = {"HX-Request": "true"}
-
-
-def unique(prefix="res"):
-    return f"{prefix}{uuid.uuid4().hex[:8]}.test"
 
 
 def add_domain(sandbox, name=None):
-    name = name or unique()
-    answer = api(sandbox, "add", "domain", {"domain": name, "active": "1", "mailboxes": "10",
-                                            "aliases": "10", "defquota": "100",
-                                            "maxquota": "200", "quota": "1000"})
-    assert not any(m["type"] == "danger" for m in answer), answer
-    return name
+    return new_domain(sandbox, "res", name)
 
 
 def add_resource(sandbox, domain, description="Room 1", kind="location", bookings="0",
@@ -47,31 +30,9 @@ def resources_of(sandbox, domain):
 
 
 def form(client, path, **fields):
-    data = {"csrf_token": csrf_token(client, path), "description": "Room 1",
-            "kind": "location", "booking_mode": "free", "booking_limit": "", "active": "y"}
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def event(app, action, target):
-    with app.app_context():
-        return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action,
-                                                          AuditEvent.target == target)
-                                 .order_by(AuditEvent.id.desc()))
-
-
-@pytest.fixture
-def count_writes(monkeypatch):
-    """Mailcow write calls made by MailApp, as (verb, path, body)."""
-    calls = []
-    original = MailcowClient.write
-
-    def write(self, verb, path, body):
-        calls.append((verb, path, body))
-        return original(self, verb, path, body)
-
-    monkeypatch.setattr(MailcowClient, "write", write)
-    return calls
+    return form_data(client, path, {"description": "Room 1", "kind": "location",
+                                    "booking_mode": "free", "booking_limit": "", "active": "y"},
+                     fields)
 
 
 # -- list ------------------------------------------------------------------------------
@@ -286,12 +247,7 @@ def scoped(app, sandbox, admin):
     """A domain administrator of A, and B's resource they must never reach."""
     a, b = add_domain(sandbox), add_domain(sandbox)
     mine, theirs = add_resource(sandbox, a, "Room A"), add_resource(sandbox, b, "Room B")
-    with app.app_context():
-        create_admin("da-res", "correct-horse-battery", domains=[a],
-                     permissions=["resources"])
-    c = app.test_client()
-    assert sign_in(c, "da-res").status_code == 302
-    return c, a, b, mine, theirs
+    return signed_in_as(app, "da-res", [a], ["resources"]), a, b, mine, theirs
 
 
 def test_domain_admin_sees_only_their_resources(scoped):
@@ -343,10 +299,6 @@ def test_domain_admin_works_in_their_domain(scoped, sandbox):
 
 
 def test_domain_admin_without_the_permission_is_refused(app, sandbox, admin):
-    a = add_domain(sandbox)
-    with app.app_context():
-        create_admin("da-nores", "correct-horse-battery", domains=[a], permissions=["aliases"])
-    c = app.test_client()
-    assert sign_in(c, "da-nores").status_code == 302
+    c = signed_in_as(app, "da-nores", [add_domain(sandbox)], ["aliases"])
     assert c.get("/resources").status_code == 404
     assert c.get("/resources/new").status_code == 404

@@ -1,36 +1,23 @@
 """The Sync jobs area end to end: the Flask app against the sandbox Mailcow on loopback."""
 import logging
 import sqlite3
-import uuid
 
 import pytest
 from sqlalchemy import select
 
 from panel.extensions import db
-from panel.mailcow.client import MailcowClient
 from panel.models import AuditEvent
-from panel.services.admins import create_admin
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import HTMX, csrf_token, form_data, new_domain, new_mailbox, signed_in_as
+from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
-
-HTMX = {"HX-Request": "true"}
 
 
 def add_domain(sandbox):
-    name = f"sync{uuid.uuid4().hex[:8]}.test"
-    answer = api(sandbox, "add", "domain", {"domain": name, "active": "1", "mailboxes": "10",
-                                            "aliases": "10", "defquota": "100",
-                                            "maxquota": "200", "quota": "1000"})
-    assert not any(m["type"] == "danger" for m in answer), answer
-    return name
+    return new_domain(sandbox, "sync")
 
 
 def add_mailbox(sandbox, domain, local="owner"):
-    answer = api(sandbox, "add", "mailbox", {"local_part": local, "domain": domain,
-                                             "quota": "10", "password": "S3cret-Pass1",
-                                             "password2": "S3cret-Pass1", "active": "1"})
-    assert answer[0]["type"] == "success", answer
-    return f"{local}@{domain}"
+    return new_mailbox(sandbox, domain, local)
 
 
 def add_job(sandbox, owner, user="old@remote.test", host="imap.remote.test", **extra):
@@ -55,20 +42,12 @@ def stored_password(sandbox, job_id):
 
 
 def form(client, path, **fields):
-    data = {"csrf_token": csrf_token(client, path), "host": "imap.remote.test", "port": "993",
-            "encryption": "SSL", "user": "old@remote.test", "password": "Remote-Secret-1",
-            "interval": "20", "subfolder": "External", "exclude": "(?i)spam|(?i)junk",
-            "max_age": "0", "max_bytes_per_second": "0", "timeout_remote": "600",
-            "timeout_local": "600", "custom_params": "", "delete_duplicates": "y",
-            "automap": "y", "subscribe_all": "y", "active": "y"}
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def event(app, action):
-    with app.app_context():
-        return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action)
-                                 .order_by(AuditEvent.id.desc()))
+    return form_data(client, path, {
+        "host": "imap.remote.test", "port": "993", "encryption": "SSL", "user": "old@remote.test",
+        "password": "Remote-Secret-1", "interval": "20", "subfolder": "External",
+        "exclude": "(?i)spam|(?i)junk", "max_age": "0", "max_bytes_per_second": "0",
+        "timeout_remote": "600", "timeout_local": "600", "custom_params": "",
+        "delete_duplicates": "y", "automap": "y", "subscribe_all": "y", "active": "y"}, fields)
 
 
 @pytest.fixture
@@ -265,19 +244,6 @@ def test_delete_asks_first_then_deletes(client, sandbox, app, owner):
     assert event(app, "syncjob.delete").outcome == "ok"
 
 
-@pytest.fixture
-def count_writes(monkeypatch):
-    calls = []
-    original = MailcowClient.write
-
-    def write(self, verb, path, body):
-        calls.append((verb, path, body))
-        return original(self, verb, path, body)
-
-    monkeypatch.setattr(MailcowClient, "write", write)
-    return calls
-
-
 def test_bulk_actions_one_call_each(client, sandbox, owner, count_writes):
     ids = [add_job(sandbox, owner, user=f"u{n}@remote.test")["id"] for n in range(3)]
     token = csrf_token(client, "/syncjobs")
@@ -346,11 +312,7 @@ def scoped(app, sandbox, admin):
     a, b = add_domain(sandbox), add_domain(sandbox)
     mine = add_job(sandbox, add_mailbox(sandbox, a))
     theirs = add_job(sandbox, add_mailbox(sandbox, b))
-    with app.app_context():
-        create_admin("da-sync", "correct-horse-battery", domains=[a], permissions=["syncjobs"])
-    c = app.test_client()
-    assert sign_in(c, "da-sync").status_code == 302
-    return c, a, b, mine, theirs
+    return signed_in_as(app, "da-sync", [a], ["syncjobs"]), a, b, mine, theirs
 
 
 def test_domain_admin_sees_only_their_jobs(scoped):
@@ -390,10 +352,6 @@ def test_domain_admin_works_in_their_domain(scoped, sandbox):
 
 
 def test_domain_admin_without_the_permission_is_refused(app, sandbox, admin):
-    a = add_domain(sandbox)
-    with app.app_context():
-        create_admin("da-nosync", "correct-horse-battery", domains=[a], permissions=["aliases"])
-    c = app.test_client()
-    assert sign_in(c, "da-nosync").status_code == 302
+    c = signed_in_as(app, "da-nosync", [add_domain(sandbox)], ["aliases"])
     assert c.get("/syncjobs").status_code == 404
     assert c.get("/syncjobs/new").status_code == 404
