@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from panel.mailcow.client import MailcowClient, Outcome
-from panel.mailcow.errors import NotFound
+from panel.mailcow.id_records import all_by_id, one_by_id
 from panel.mailcow.wire import as_int, flag
 
 
@@ -36,6 +36,18 @@ class Relayhost:
 
 # What edit sends for the password: keep Mailcow's, replace it, or clear it.
 KEEP, REPLACE, CLEAR = "keep", "replace", "clear"
+# What the audit trail says happened to the password (relayhosts and transports).
+CREDENTIALS_AUDIT = {KEEP: "unchanged", REPLACE: "password set", CLEAR: "password cleared"}
+
+
+def password_attr(action: str, password: str) -> dict[str, str]:
+    """The password attribute an edit sends for `action`: Mailcow keeps the stored
+    password when the attribute is absent (isset())."""
+    if action == REPLACE:
+        return {"password": password}
+    if action == CLEAR:
+        return {"password": ""}
+    return {}
 
 
 @dataclass
@@ -58,20 +70,13 @@ class RelayhostSettings:
                 "password": self.password if self.password_action == REPLACE else ""}
 
     def edit_wire(self) -> dict:
-        attr: dict[str, Any] = {"hostname": self.hostname, "username": self.username,
-                                "active": flag(self.active)}
-        # Mailcow keeps the stored password when the attribute is absent (isset()).
-        if self.password_action == REPLACE:
-            attr["password"] = self.password
-        elif self.password_action == CLEAR:
-            attr["password"] = ""
-        return attr
+        return {"hostname": self.hostname, "username": self.username,
+                "active": flag(self.active), **password_attr(self.password_action, self.password)}
 
     def audit_view(self) -> dict:
         """What the audit trail may hold: no password, only what happened to it."""
         return {"hostname": self.hostname, "username": self.username, "active": self.active,
-                "credentials": {KEEP: "unchanged", REPLACE: "password set",
-                                CLEAR: "password cleared"}[self.password_action]}
+                "credentials": CREDENTIALS_AUDIT[self.password_action]}
 
 
 def _names(value: Any) -> tuple[str, ...]:
@@ -95,17 +100,11 @@ class RelayhostsApi:
         self.client = client
 
     def all(self) -> list[Relayhost]:
-        data = self.client.get("relayhost/all")
-        if not isinstance(data, list):
-            return []
-        return sorted((from_wire(d) for d in data if isinstance(d, dict) and d.get("id")),
-                      key=lambda r: r.id)
+        return all_by_id(self.client.get("relayhost/all"), from_wire)
 
     def get(self, relayhost_id: int) -> Relayhost:
-        data = self.client.get(f"relayhost/{int(relayhost_id)}")
-        if not isinstance(data, dict) or not data.get("id"):
-            raise NotFound(f"Sender-dependent transport {relayhost_id} does not exist")
-        return from_wire(data)
+        return one_by_id(self.client.get(f"relayhost/{int(relayhost_id)}"), from_wire,
+                         f"Sender-dependent transport {relayhost_id} does not exist")
 
     def add(self, settings: RelayhostSettings) -> Outcome:
         return self.client.write("add", "relayhost", settings.add_wire())

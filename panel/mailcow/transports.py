@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from panel.mailcow.client import MailcowClient, Outcome
-from panel.mailcow.errors import NotFound
-from panel.mailcow.relayhosts import CLEAR, KEEP, REPLACE
+from panel.mailcow.id_records import all_by_id, one_by_id
+from panel.mailcow.relayhosts import CLEAR, CREDENTIALS_AUDIT, KEEP, REPLACE, password_attr
 from panel.mailcow.wire import as_int, flag
 
 __all__ = ["Transport", "TransportSettings", "TransportsApi", "KEEP", "REPLACE", "CLEAR",
@@ -68,22 +67,15 @@ class TransportSettings:
                 "is_mx_based": flag(self.is_mx_based), "active": flag(self.active)}
 
     def edit_wire(self) -> dict:
-        attr: dict[str, Any] = {"destination": self.destination, "nexthop": self.nexthop,
-                                "username": self.username,
-                                "is_mx_based": flag(self.is_mx_based),
-                                "active": flag(self.active)}
-        if self.password_action == REPLACE:
-            attr["password"] = self.password
-        elif self.password_action == CLEAR:
-            attr["password"] = ""
-        return attr
+        return {"destination": self.destination, "nexthop": self.nexthop,
+                "username": self.username, "is_mx_based": flag(self.is_mx_based),
+                "active": flag(self.active), **password_attr(self.password_action, self.password)}
 
     def audit_view(self) -> dict:
         return {"destination": self.destination, "nexthop": self.nexthop,
                 "username": self.username, "is_mx_based": self.is_mx_based,
                 "active": self.active,
-                "credentials": {KEEP: "unchanged", REPLACE: "password set",
-                                CLEAR: "password cleared"}[self.password_action]}
+                "credentials": CREDENTIALS_AUDIT[self.password_action]}
 
 
 def from_wire(d: dict) -> Transport:
@@ -103,17 +95,11 @@ class TransportsApi:
         self.client = client
 
     def all(self) -> list[Transport]:
-        data = self.client.get("transport/all")
-        if not isinstance(data, list):
-            return []
-        return sorted((from_wire(d) for d in data if isinstance(d, dict) and d.get("id")),
-                      key=lambda t: t.id)
+        return all_by_id(self.client.get("transport/all"), from_wire)
 
     def get(self, transport_id: int) -> Transport:
-        data = self.client.get(f"transport/{int(transport_id)}")
-        if not isinstance(data, dict) or not data.get("id"):
-            raise NotFound(f"Transport map entry {transport_id} does not exist")
-        return from_wire(data)
+        return one_by_id(self.client.get(f"transport/{int(transport_id)}"), from_wire,
+                         f"Transport map entry {transport_id} does not exist")
 
     def add(self, settings: TransportSettings) -> Outcome:
         return self.client.write("add", "transport", settings.add_wire())

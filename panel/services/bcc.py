@@ -10,11 +10,11 @@ from dataclasses import asdict
 from flask_babel import lazy_gettext as _l
 
 from panel.access import visible_domains
-from panel.audit import audited, record
-from panel.mailcow import Mailcow, MailcowRefused, Outcome
+from panel.audit import audited
+from panel.mailcow import Mailcow, Outcome
 from panel.mailcow.bcc import BccMap, BccSettings
 from panel.mailcow.paging import Page, PageRequest
-from panel.services.fetched_lists import BulkResult, paginate, worded_call
+from panel.services.fetched_lists import BulkResult, bulk_by_ids, paginate, worded_call
 
 BULK_ACTIONS = ("activate", "deactivate", "delete")
 SORT_KEYS = {
@@ -74,31 +74,9 @@ def delete_map(mc: Mailcow, m: BccMap) -> Outcome:
 
 
 def bulk(mc: Mailcow, action: str, maps: list[BccMap]) -> BulkResult[BccMap]:
-    """Activate, deactivate or delete all of them in ONE Mailcow call; after a refusal the
-    maps are read again to tell which ones changed (Mailcow's messages do not name ids)."""
+    """Activate, deactivate or delete all of them in ONE Mailcow call."""
     assert action in BULK_ACTIONS
-    ids = [m.id for m in maps]
-    try:
-        if action == "delete":
-            mc.bcc.delete(ids)
-        else:
-            mc.bcc.set_active_many(ids, action == "activate")
-    except MailcowRefused as exc:
-        now = {m.id: m for m in mc.bcc.all()}
-        if action == "delete":
-            failed = [m for m in maps if m.id in now]
-        else:
-            failed = [m for m in maps if m.id not in now
-                      or now[m.id].active != (action == "activate")]
-        result = BulkResult([m for m in maps if m not in failed], failed, exc.messages)
-    else:
-        result = BulkResult(list(maps), [])
-    verb = "delete" if action == "delete" else "update"
-    changes = None if action == "delete" else {"active": action == "activate"}
-    for m in result.done:
-        record(f"bcc.{verb}", target=f"{m.local_display} ({m.type})", domain=m.domain,
-               changes=changes, detail=f"bulk {action} of {len(maps)}")
-    for m in result.failed:
-        record(f"bcc.{verb}", target=f"{m.local_display} ({m.type})", domain=m.domain,
-               changes=changes, outcome="failed", detail="; ".join(result.messages))
-    return result
+    return bulk_by_ids(action, maps, delete=mc.bcc.delete, set_active=mc.bcc.set_active_many,
+                       reread=mc.bcc.all, event="bcc",
+                       audit_target=lambda m: {"target": f"{m.local_display} ({m.type})",
+                                               "domain": m.domain})

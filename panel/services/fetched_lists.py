@@ -1,10 +1,12 @@
 """Search, sort and paging done by MailApp over a list Mailcow hands over whole, and the
-result of a bulk action over such a list (which items failed, and Mailcow's reasons)."""
+result of a bulk action over such a list (which items failed, and Mailcow's reasons),
+with the one-call activate/deactivate/delete of entries that have ids."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Generic, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
+from panel.audit import record
 from panel.mailcow import MailcowRefused
 from panel.mailcow.paging import Page, PageRequest
 
@@ -45,3 +47,38 @@ def worded_call(call, refusals: dict):
         except MailcowRefused as exc:
             raise worded(exc, refusals) from exc
     return run
+
+
+def bulk_by_ids(action: str, items: list[T], *, delete: Callable[[list[int]], object],
+                set_active: Callable[[list[int], bool], object],
+                reread: Callable[[], list[T]], event: str,
+                audit_target: Callable[[T], dict[str, Any]]) -> BulkResult[T]:
+    """Activate, deactivate or delete all of `items` (which have an `id` and `active`) in
+    ONE Mailcow call; after a refusal they are read again (`reread()`) to tell which ones
+    changed, as Mailcow's messages do not name ids. Each one is audited as `event`.update
+    or `event`.delete, with `audit_target(item)` (target and domain)."""
+    ids = [i.id for i in items]
+    try:
+        if action == "delete":
+            delete(ids)
+        else:
+            set_active(ids, action == "activate")
+    except MailcowRefused as exc:
+        now = {i.id: i for i in reread()}
+        if action == "delete":
+            failed = [i for i in items if i.id in now]
+        else:
+            failed = [i for i in items if i.id not in now
+                      or now[i.id].active != (action == "activate")]
+        result = BulkResult([i for i in items if i not in failed], failed, exc.messages)
+    else:
+        result = BulkResult(list(items), [])
+    verb = "delete" if action == "delete" else "update"
+    changes = None if action == "delete" else {"active": action == "activate"}
+    for i in result.done:
+        record(f"{event}.{verb}", **audit_target(i), changes=changes,
+               detail=f"bulk {action} of {len(items)}")
+    for i in result.failed:
+        record(f"{event}.{verb}", **audit_target(i), changes=changes, outcome="failed",
+               detail="; ".join(result.messages))
+    return result

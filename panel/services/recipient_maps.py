@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from panel.audit import audited, record
-from panel.mailcow import Mailcow, MailcowRefused, Outcome
+from panel.audit import audited
+from panel.mailcow import Mailcow, Outcome
 from panel.mailcow.paging import Page, PageRequest
 from panel.mailcow.recipient_maps import RecipientMap, RecipientMapSettings
-from panel.services.fetched_lists import BulkResult, paginate
+from panel.services.fetched_lists import BulkResult, bulk_by_ids, paginate
 
 BULK_ACTIONS = ("activate", "deactivate", "delete")
 SORT_KEYS = {
@@ -48,30 +48,10 @@ def delete_map(mc: Mailcow, m: RecipientMap) -> Outcome:
 
 
 def bulk(mc: Mailcow, action: str, maps: list[RecipientMap]) -> BulkResult[RecipientMap]:
-    """All of them in ONE Mailcow call; after a refusal the maps are read again."""
+    """All of them in ONE Mailcow call."""
     assert action in BULK_ACTIONS
-    ids = [m.id for m in maps]
-    try:
-        if action == "delete":
-            mc.recipient_maps.delete(ids)
-        else:
-            mc.recipient_maps.set_active_many(ids, action == "activate")
-    except MailcowRefused as exc:
-        now = {m.id: m for m in mc.recipient_maps.all()}
-        if action == "delete":
-            failed = [m for m in maps if m.id in now]
-        else:
-            failed = [m for m in maps if m.id not in now
-                      or now[m.id].active != (action == "activate")]
-        result = BulkResult([m for m in maps if m not in failed], failed, exc.messages)
-    else:
-        result = BulkResult(list(maps), [])
-    verb = "delete" if action == "delete" else "update"
-    changes = None if action == "delete" else {"active": action == "activate"}
-    for m in result.done:
-        record(f"recipient_map.{verb}", target=m.old_display, domain=_domain(m.old),
-               changes=changes, detail=f"bulk {action} of {len(maps)}")
-    for m in result.failed:
-        record(f"recipient_map.{verb}", target=m.old_display, domain=_domain(m.old),
-               changes=changes, outcome="failed", detail="; ".join(result.messages))
-    return result
+    return bulk_by_ids(action, maps, delete=mc.recipient_maps.delete,
+                       set_active=mc.recipient_maps.set_active_many,
+                       reread=mc.recipient_maps.all, event="recipient_map",
+                       audit_target=lambda m: {"target": m.old_display,
+                                               "domain": _domain(m.old)})
