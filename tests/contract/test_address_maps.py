@@ -7,41 +7,36 @@ import pytest
 from .answers import timeless
 
 
-def _ids(api, path):
-    found = api.get_json(path)
-    return found if isinstance(found, list) else []
+def _delete_all(api, area, key="id"):
+    """Delete every entry of `area` a test left behind."""
+    found = api.get_json(f"get/{area}/all")
+    keys = [m[key] for m in found] if isinstance(found, list) else []
+    if keys:
+        api.post(f"delete/{area}", keys)
 
 
 @pytest.fixture
 def bcc_cleanup(api):
     yield
-    ids = [m["id"] for m in _ids(api, "get/bcc/all")]
-    if ids:
-        api.post("delete/bcc", ids)
+    _delete_all(api, "bcc")
 
 
 @pytest.fixture
 def rmap_cleanup(api):
     yield
-    ids = [m["id"] for m in _ids(api, "get/recipient_map/all")]
-    if ids:
-        api.post("delete/recipient_map", ids)
+    _delete_all(api, "recipient_map")
 
 
 @pytest.fixture
 def tls_cleanup(api):
     yield
-    ids = [m["id"] for m in _ids(api, "get/tls-policy-map/all")]
-    if ids:
-        api.post("delete/tls-policy-map", ids)
+    _delete_all(api, "tls-policy-map")
 
 
 @pytest.fixture
 def fwd_cleanup(api):
     yield
-    hosts = [h["host"] for h in _ids(api, "get/fwdhost/all")]
-    if hosts:
-        api.post("delete/fwdhost", hosts)
+    _delete_all(api, "fwdhost", key="host")
 
 
 # -- BCC ---------------------------------------------------------------------------------

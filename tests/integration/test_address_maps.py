@@ -4,15 +4,10 @@ import sqlite3
 import uuid
 
 import pytest
-from sqlalchemy import select
 
-from panel.extensions import db
-from panel.models import AuditEvent
-from panel.services.admins import create_admin
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import HTMX, csrf_token, form_data, signed_in_as
+from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
-
-HTMX = {"HX-Request": "true"}
 
 
 def tag():
@@ -22,14 +17,6 @@ def tag():
 def listed(sandbox, path):
     found = api(sandbox, "get", f"{path}/all")
     return found if isinstance(found, list) else []
-
-
-def event(app, action, target=None):
-    with app.app_context():
-        query = select(AuditEvent).where(AuditEvent.action == action)
-        if target:
-            query = query.where(AuditEvent.target == target)
-        return db.session.scalar(query.order_by(AuditEvent.id.desc()))
 
 
 # -- recipient maps --------------------------------------------------------------------
@@ -47,10 +34,7 @@ def rmap(sandbox, map_id):
 
 
 def rform(client, path, **fields):
-    data = {"csrf_token": csrf_token(client, path), "old": "", "new": "new@example.org",
-            "active": "y"}
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
+    return form_data(client, path, {"old": "", "new": "new@example.org", "active": "y"}, fields)
 
 
 def test_recipient_maps_list_note_and_search(client, sandbox):
@@ -161,10 +145,8 @@ def tls(sandbox, map_id):
 
 
 def tform(client, path, **fields):
-    data = {"csrf_token": csrf_token(client, path), "dest": "", "policy": "encrypt",
-            "parameters": "", "active": "y"}
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
+    return form_data(client, path, {"dest": "", "policy": "encrypt", "parameters": "",
+                                    "active": "y"}, fields)
 
 
 def test_tls_list_explains_every_policy(client, sandbox):
@@ -276,9 +258,7 @@ def fwd(sandbox, host):
 
 
 def fform(client, **fields):
-    data = {"csrf_token": csrf_token(client, "/forwarding-hosts/new"), "hostname": ""}
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
+    return form_data(client, "/forwarding-hosts/new", {"hostname": ""}, fields)
 
 
 @pytest.fixture
@@ -371,10 +351,13 @@ def test_fwdhost_toggle_delete_and_bulk(client, sandbox, no_fwdhosts):
 
 def test_fwdhost_bulk_partial_failure_names_the_failed(app, sandbox, no_fwdhosts):
     from flask_login import login_user
+    from sqlalchemy import select
 
+    from panel.extensions import db
     from panel.mailcow import mailcow
     from panel.mailcow.fwdhosts import ForwardingHost
     from panel.services import fwdhosts as service
+    from panel.services.admins import create_admin
 
     api(sandbox, "add", "fwdhost", {"hostname": "192.0.2.7", "filter_spam": "0"})
     gone = ForwardingHost("192.0.2.8", "192.0.2.8", False)  # removed elsewhere meanwhile
@@ -406,11 +389,7 @@ def test_mailcow_down_gives_a_banner_on_every_list(client, faults):
 def test_domain_admins_reach_none_of_these(app, sandbox, admin):
     from panel.permissions import PERMISSIONS
 
-    with app.app_context():
-        create_admin("da-maps", "correct-horse-battery", domains=["example.org"],
-                     permissions=list(PERMISSIONS))
-    c = app.test_client()
-    assert sign_in(c, "da-maps").status_code == 302
+    c = signed_in_as(app, "da-maps", ["example.org"], list(PERMISSIONS))
     token = csrf_token(c, "/domains")
     some = listed(sandbox, "recipient_map") + listed(sandbox, "tls-policy-map")
     for path in ("/recipient-maps", "/recipient-maps/new", "/recipient-maps/1/edit",

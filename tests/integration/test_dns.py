@@ -9,20 +9,16 @@ import pytest
 
 from panel import create_app
 from panel.services.admins import create_admin
-from tests.conftest import app_config, sign_in
+from tests.conftest import HTMX, app_config, new_domain, sign_in, signed_in_as
 from tests.conftest import mailcow_api as api
 from tests.infra.nsd import nsd_available, serve_zones, txt_strings, zone_text
 
 MAIL_HOST = "mail.sandbox.test"      # MAILCOW_HOSTNAME in tests/conftest.py
 MAIL_HOST_IP = "192.0.2.25"
-HTMX = {"HX-Request": "true"}
 
 
 def add_domain(sandbox, name):
-    answer = api(sandbox, "add", "domain", {"domain": name, "active": "1", "mailboxes": "10",
-                                            "aliases": "10", "defquota": "100",
-                                            "maxquota": "200", "quota": "1000"})
-    assert not any(m["type"] == "danger" for m in answer), answer
+    new_domain(sandbox, name=name)
     dkim = api(sandbox, "get", f"dkim/{name}")
     if not dkim:
         api(sandbox, "add", "dkim", {"domains": name, "dkim_selector": "dkim",
@@ -198,10 +194,7 @@ def test_a_resolver_that_does_not_answer_times_out_per_row(tmp_path, sandbox, ns
     try:
         app = create_app(app_config(tmp_path, sandbox, MAILAPP_DNS_RESOLVER=(
             f"127.0.0.1:{silent.getsockname()[1]}")))
-        with app.app_context():
-            create_admin("root", "correct-horse-battery")
-        c = app.test_client()
-        assert sign_in(c).status_code == 302
+        c = signed_in_as(app, "root")
         response = c.get(f"/dns/check?domain={nsd_zones.good}", headers=HTMX)
         html = response.get_data(as_text=True)
         assert response.status_code == 200
@@ -216,28 +209,27 @@ def test_a_resolver_that_does_not_answer_times_out_per_row(tmp_path, sandbox, ns
 
 def test_a_bad_resolver_setting_is_a_notice_not_an_error_page(tmp_path, sandbox, nsd_zones):
     app = create_app(app_config(tmp_path, sandbox, MAILAPP_DNS_RESOLVER="127.0.0.1:99999"))
-    with app.app_context():
-        create_admin("root", "correct-horse-battery")
-    c = app.test_client()
-    assert sign_in(c).status_code == 302
+    c = signed_in_as(app, "root")
     response = c.get(f"/dns?domain={nsd_zones.good}")
     assert response.status_code == 200
     assert "The DNS resolver setting is not usable" in response.get_data(as_text=True)
     app.extensions["db_engine"].dispose()
 
 
-def test_domain_admin_sees_only_their_domains(dns_app, nsd_zones):
-    with dns_app.app_context():
-        create_admin("da-dns", "correct-horse-battery", domains=[nsd_zones.good],
-                     permissions=[])
-    c = dns_app.test_client()
-    assert sign_in(c, "da-dns").status_code == 302
+@pytest.mark.parametrize("mine, theirs, option", [
+    ("good", "bad", '<option value="{}" selected>'),
+    ("good_alias", "bad_alias", '<option value="{}"'),
+], ids=["domains", "alias-domains"])
+def test_domain_admin_sees_only_their_domains(dns_app, nsd_zones, mine, theirs, option):
+    """A domain administrator of the good zone: its alias domains too, nothing of the bad."""
+    c = signed_in_as(dns_app, "da-dns", [nsd_zones.good], [])
+    mine, theirs = getattr(nsd_zones, mine), getattr(nsd_zones, theirs)
     html = c.get("/dns").get_data(as_text=True)
-    assert f'<option value="{nsd_zones.good}" selected>' in html
-    assert nsd_zones.bad not in html
-    assert c.get(f"/dns?domain={nsd_zones.bad}").status_code == 404
-    assert c.get(f"/dns/check?domain={nsd_zones.bad}", headers=HTMX).status_code == 404
-    assert c.get(f"/dns/check?domain={nsd_zones.good}", headers=HTMX).status_code == 200
+    assert option.format(mine) in html
+    assert theirs not in html
+    assert c.get(f"/dns?domain={theirs}").status_code == 404
+    assert c.get(f"/dns/check?domain={theirs}", headers=HTMX).status_code == 404
+    assert c.get(f"/dns/check?domain={mine}", headers=HTMX).status_code == 200
 
 
 def test_unknown_domain_is_404(dns_client):
@@ -268,16 +260,3 @@ def test_an_alias_domain_needs_only_mail_records(dns_client, nsd_zones):
     assert not any(name.startswith(("autodiscover.", "autoconfig.", "_imaps.", "mta-sts."))
                    for name, _ in found)
 
-
-def test_domain_admin_sees_the_alias_domains_of_their_domains_only(dns_app, nsd_zones):
-    with dns_app.app_context():
-        create_admin("da-dns-alias", "correct-horse-battery", domains=[nsd_zones.good],
-                     permissions=[])
-    c = dns_app.test_client()
-    assert sign_in(c, "da-dns-alias").status_code == 302
-    html = c.get("/dns").get_data(as_text=True)
-    assert f'<option value="{nsd_zones.good_alias}"' in html
-    assert nsd_zones.bad_alias not in html
-    assert c.get(f"/dns?domain={nsd_zones.bad_alias}").status_code == 404
-    assert c.get(f"/dns/check?domain={nsd_zones.bad_alias}", headers=HTMX).status_code == 404
-    assert c.get(f"/dns/check?domain={nsd_zones.good_alias}", headers=HTMX).status_code == 200
