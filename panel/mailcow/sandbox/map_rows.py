@@ -1,18 +1,25 @@
-"""Row handling the id-keyed map areas share (bcc, recipient_map, tls-policy-map): find a row
-by id, list them, walk the rows an edit names with the active flag it ends up with, delete
-by id, and the get answer. Mailcow's functions for these areas repeat the same steps.
+"""Row handling the id-keyed areas share (bcc, recipient_map, tls-policy-map, transport,
+relayhost; filters and sync jobs for deletion): find a row by id, list them, walk the rows
+an edit names with the active flag it ends up with, delete by id, and the get answer.
+Mailcow's functions for these areas repeat the same steps.
 
 A helper beside php.py and report.py, not under areas/, so the area discovery (and the
 schema text whose checksum versions the sandbox file) stays exactly as it was.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .php import as_array, intval, isset
+from .access import mailbox_access
+from .php import as_array, intval, isset, listed, php_string
 from .report import Call
+from .store import now
+
+# is_numeric() as mailbox('delete', 'filter'|'syncjob') checks each id.
+_NUMERIC_ID = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
 
 
 def is_numeric(text: str) -> bool:
@@ -40,16 +47,34 @@ def every(conn: sqlite3.Connection, table: str,
     return [d for d in (details(conn, i) for i in ids) if d]
 
 
+def found(call: Call, log: list, items: list, find: Callable[[Any], dict | None],
+          missing: Callable[[Any], Any] = lambda item: "access_denied") -> Iterator[dict]:
+    """What `find` gives for each item an edit names, one at a time. An item it gives
+    nothing for: the message `missing(item)`, and on to the next."""
+    for item in items:
+        current = find(item)
+        if current is None:
+            call.danger(log, missing(item))
+            continue
+        yield current
+
+
 def edited(call: Call, log: list, data: dict,
            find: Callable[[Any], dict | None]) -> Iterator[tuple[dict, int]]:
     """Each row an edit's ids name, with its new active flag (the one sent, else the
     current one). An id `find` gives nothing for: `access_denied`, and on to the next."""
-    for map_id in as_array(data.get("id")):
-        current = find(map_id)
-        if current is None:
-            call.danger(log, "access_denied")
-            continue
+    for current in found(call, log, as_array(data.get("id")), find):
         yield current, intval(data["active"]) if isset(data, "active") else current["active"]
+
+
+def update(conn: sqlite3.Connection, table: str, map_id: int, values: dict[str, Any]) -> None:
+    """Write `values` to the row, stamping `modified` only when one of them changes (the
+    ON UPDATE CURRENT_TIMESTAMP of Mailcow's tables)."""
+    sets = ", ".join(f"{column} = ?" for column in values)
+    changed = " OR ".join(f"{column} IS NOT ?" for column in values)
+    conn.execute(f"UPDATE {table} SET {sets}, modified = CASE WHEN {changed} THEN ?"
+                 " ELSE modified END WHERE id = ?",
+                 (*values.values(), *values.values(), now(), map_id))
 
 
 def delete(call: Call, log: list, data: dict, table: str, deleted: Callable[[Any], Any],
@@ -70,11 +95,34 @@ def delete(call: Call, log: list, data: dict, table: str, deleted: Callable[[Any
     return None
 
 
-def get(obj: Any, every_row: Callable[[], list[dict]],
-        one: Callable[[Any], dict | None]) -> tuple[Any, bool]:
-    """`get/<area>/all` lists them; `get/<area>/<id>` gives one with the null element
-    json_api.php appends to a found map (an undefined $details), or null."""
+def delete_owned(call: Call, log: list, data: dict, table: str, owner: str,
+                 deleted: str) -> bool:
+    """mailbox('delete', …) for rows that belong to a mailbox (filters, sync jobs): a
+    non-numeric id stops there without a word; a row that is missing or whose `owner`
+    mailbox the caller may not manage: `access_denied`. Each deletion reports
+    [`deleted`, id as sent]."""
+    for row_id in listed(data.get("id")):
+        if isinstance(row_id, (list, dict, bool)) or \
+                not _NUMERIC_ID.fullmatch(php_string(row_id)):
+            return False
+        found = call.conn.execute(f"SELECT {owner} FROM {table} WHERE id = ?",
+                                  (intval(row_id),)).fetchone()
+        if found is None or not mailbox_access(call, found[owner]):
+            call.danger(log, "access_denied")
+            continue
+        call.conn.execute(f"DELETE FROM {table} WHERE id = ?", (intval(row_id),))
+        call.success(log, [deleted, row_id])
+    return True
+
+
+def get(obj: Any, every_row: Callable[[], list[dict]], one: Callable[[Any], dict | None],
+        null_element: bool = True) -> tuple[Any, bool]:
+    """`get/<area>/all` lists them; `get/<area>/<id>` gives one, or null. With
+    `null_element`, a found map carries the null element json_api.php appends for the
+    address-rewriting areas (an undefined $details)."""
     if obj == "all":
         return every_row(), True
     found = one(obj)
+    if not null_element:
+        return found, True
     return ({**found, 0: None} if found else None), True

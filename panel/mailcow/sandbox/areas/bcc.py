@@ -142,11 +142,8 @@ def edit(call: Call, data: dict) -> bool | None:
         if taken is not None and taken != current["id"]:
             call.danger(log, ["bcc_exists", htmlspecialchars(current["local_dest"]), kind])
             continue
-        call.conn.execute(
-            "UPDATE bcc_maps SET bcc_dest = ?, active = ?, type = ?,"
-            " modified = CASE WHEN bcc_dest IS NOT ? OR active IS NOT ? OR type IS NOT ?"
-            " THEN ? ELSE modified END WHERE id = ?",
-            (bcc_dest, active, kind, bcc_dest, active, kind, now(), current["id"]))
+        map_rows.update(call.conn, "bcc_maps", current["id"],
+                        {"bcc_dest": bcc_dest, "active": active, "type": kind})
         call.success(log, ["bcc_edited", bcc_dest])
     return None
 

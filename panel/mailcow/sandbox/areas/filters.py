@@ -22,6 +22,7 @@ from typing import Any
 from sievelib import commands as sieve_commands
 from sievelib.parser import Parser
 
+from .. import map_rows
 from ..access import mailbox_access
 from ..php import empty, intval, is_email, isset, listed, php_string
 from ..report import Call, mailbox_log, masked
@@ -150,11 +151,8 @@ def add(call: Call, data: dict) -> bool:
 
 def edit(call: Call, data: dict) -> bool:
     log = mailbox_log("edit", "filter", masked(data))
-    for filter_id in listed(data.get("id")):
-        is_now = details(call, filter_id)
-        if not is_now:
-            call.danger(log, "access_denied")
-            continue
+    for is_now in map_rows.found(call, log, listed(data.get("id")),
+                                 lambda filter_id: details(call, filter_id)):
         username = is_now["username"]
         active = intval(data["active"]) if isset(data, "active") else is_now["active"]
         script_desc = data["script_desc"] if not empty(data.get("script_desc")) \
@@ -182,20 +180,8 @@ def edit(call: Call, data: dict) -> bool:
 
 
 def delete(call: Call, data: dict) -> bool:
-    log = mailbox_log("delete", "filter", data)
-    for filter_id in listed(data.get("id")):
-        if isinstance(filter_id, (list, dict, bool)) or \
-                not re.fullmatch(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*",
-                                 php_string(filter_id)):
-            return False  # Mailcow stops at a non-numeric id without a word
-        row = call.conn.execute("SELECT username FROM sieve_filters WHERE id = ?",
-                                (intval(filter_id),)).fetchone()
-        if row is None or not mailbox_access(call, row["username"]):
-            call.danger(log, "access_denied")
-            continue
-        call.conn.execute("DELETE FROM sieve_filters WHERE id = ?", (intval(filter_id),))
-        call.success(log, ["delete_filter", filter_id])
-    return True
+    return map_rows.delete_owned(call, mailbox_log("delete", "filter", data), data,
+                                 "sieve_filters", "username", "delete_filter")
 
 
 def add_global(call: Call, data: dict) -> bool:

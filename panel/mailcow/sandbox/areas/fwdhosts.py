@@ -16,6 +16,7 @@ import re
 import sqlite3
 from typing import Any
 
+from .. import map_rows
 from ..php import as_array, htmlspecialchars, isset, php_string, trim
 from ..report import Call
 
@@ -116,11 +117,8 @@ def edit(call: Call, data: dict) -> bool | None:
     if not call.admin:
         call.danger(log, "access_denied")
         return False
-    for host in as_array(data.get("fwdhost")):
-        current = details(call.conn, host)
-        if current is None:
-            call.danger(log, "access_denied")
-            continue
+    for current in map_rows.found(call, log, as_array(data.get("fwdhost")),
+                                  lambda host: details(call.conn, host)):
         # Without keep_spam Mailcow compares "yes"/"no" with 1, which never matches.
         keep_spam = data["keep_spam"] if isset(data, "keep_spam") else current["keep_spam"]
         if _equals_one(keep_spam):
@@ -142,9 +140,8 @@ def delete(call: Call, data: dict) -> bool | None:
 
 
 def _get(call: Call, obj, extra, args) -> tuple[Any, bool]:
-    if obj == "all":
-        return _all(call.conn), True
-    return details(call.conn, obj), True
+    return map_rows.get(obj, lambda: _all(call.conn), lambda o: details(call.conn, o),
+                        null_element=False)
 
 
 def seed_demo(call: Call) -> None:

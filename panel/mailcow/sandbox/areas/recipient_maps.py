@@ -111,11 +111,8 @@ def edit(call: Call, data: dict) -> bool | None:
                for m in _all(call.conn)):
             call.danger(log, ["recipient_map_entry_exists", htmlspecialchars(old_sane)])
             return False
-        call.conn.execute(
-            "UPDATE recipient_maps SET old_dest = ?, new_dest = ?, active = ?,"
-            " modified = CASE WHEN old_dest IS NOT ? OR new_dest IS NOT ? OR active IS NOT ?"
-            " THEN ? ELSE modified END WHERE id = ?",
-            (old_sane, new, active, old_sane, new, active, now(), current["id"]))
+        map_rows.update(call.conn, "recipient_maps", current["id"],
+                        {"old_dest": old_sane, "new_dest": new, "active": active})
         call.success(log, ["recipient_map_entry_saved", htmlspecialchars(old_sane)])
     return None
 

@@ -11,6 +11,7 @@ import json
 import sqlite3
 from typing import Any
 
+from .. import map_rows
 from ..php import as_array, empty, htmlspecialchars, intval, isset, php_string, trim
 from ..report import Call
 
@@ -71,10 +72,7 @@ def _used_by(conn: sqlite3.Connection, relayhost_id: int) -> tuple[str, str]:
 
 
 def details(conn: sqlite3.Connection, relayhost_id: Any) -> dict | None:
-    if relayhost_id is None or isinstance(relayhost_id, (list, dict)):
-        return None
-    row = conn.execute("SELECT * FROM relayhosts WHERE id = ?",
-                       (intval(relayhost_id),)).fetchone()
+    row = map_rows.row(conn, "relayhosts", relayhost_id)
     if row is None:
         return None
     domains, mailboxes = _used_by(conn, row["id"])
@@ -88,11 +86,9 @@ def edit(call: Call, data: dict) -> bool | None:
     log = _log("edit", data)
     if _denied(call, "edit", data):
         return False
-    for relayhost_id in as_array(data.get("id")):
-        now = details(call.conn, relayhost_id)
-        if now is None:
-            call.danger(log, ["relayhost_invalid", relayhost_id])
-            continue
+    for now in map_rows.found(call, log, as_array(data.get("id")),
+                              lambda relayhost_id: details(call.conn, relayhost_id),
+                              lambda relayhost_id: ["relayhost_invalid", relayhost_id]):
         hostname = trim(data["hostname"]) if not empty(data.get("hostname")) else now["hostname"]
         username = trim(data["username"]) if isset(data, "username") else now["username"]
         password = trim(data["password"]) if isset(data, "password") else now["password"]
@@ -118,10 +114,8 @@ def delete(call: Call, data: dict) -> bool | None:
 
 
 def _get(call: Call, obj, extra, args) -> tuple[Any, bool]:
-    if obj == "all":
-        ids = [r["id"] for r in call.conn.execute("SELECT id FROM relayhosts ORDER BY id")]
-        return [d for d in (details(call.conn, i) for i in ids) if d], True
-    return details(call.conn, obj), True
+    return map_rows.get(obj, lambda: map_rows.every(call.conn, "relayhosts", details),
+                        lambda o: details(call.conn, o), null_element=False)
 
 
 def seed_demo(call: Call) -> None:

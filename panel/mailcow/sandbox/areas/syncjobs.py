@@ -21,6 +21,7 @@ from typing import Any
 
 from panel.mailcow.syncjobs import custom_params_refusal  # Mailcow's allow-list, shared
 
+from .. import map_rows
 from ..access import mailbox_access
 from ..php import (
     PhpFatal,
@@ -244,11 +245,8 @@ def _kept(data: dict, key: str, is_now: dict, *, when: str = "isset") -> Any:
 
 def edit(call: Call, data: dict) -> bool:
     log = mailbox_log("edit", "syncjob", masked(data))
-    for job_id in listed(data.get("id")):
-        is_now = details(call, job_id, ("with_password",))
-        if not is_now:
-            call.danger(log, "access_denied")
-            continue
+    for is_now in map_rows.found(call, log, listed(data.get("id")),
+                                 lambda job_id: details(call, job_id, ("with_password",))):
         username = is_now["user2"]
         flags = {k: intval(data[k]) if isset(data, k) else is_now[k]
                  for k in ("active", "delete2duplicates", "subscribeall", "dry", "delete1",
@@ -297,20 +295,8 @@ def edit(call: Call, data: dict) -> bool:
 
 
 def delete(call: Call, data: dict) -> bool:
-    log = mailbox_log("delete", "syncjob", data)
-    for job_id in listed(data.get("id")):
-        if isinstance(job_id, (list, dict, bool)) or \
-                not re.fullmatch(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*",
-                                 php_string(job_id)):
-            return False  # Mailcow stops at a non-numeric id without a word
-        row = call.conn.execute("SELECT user2 FROM imapsync WHERE id = ?",
-                                (intval(job_id),)).fetchone()
-        if row is None or not mailbox_access(call, row["user2"]):
-            call.danger(log, "access_denied")
-            continue
-        call.conn.execute("DELETE FROM imapsync WHERE id = ?", (intval(job_id),))
-        call.success(log, ["deleted_syncjob", job_id])
-    return True
+    return map_rows.delete_owned(call, mailbox_log("delete", "syncjob", data), data,
+                                 "imapsync", "user2", "deleted_syncjob")
 
 
 def _read(call: Call, obj, extra, args) -> tuple[Any, bool]:

@@ -109,12 +109,9 @@ def edit(call: Call, data: dict) -> bool | None:
         if any(m["dest"] == dest and m["id"] != current["id"] for m in _all(call.conn)):
             call.danger(log, ["recipient_map_entry_exists", htmlspecialchars(dest)])
             return False
-        call.conn.execute(
-            "UPDATE tls_policy_override SET dest = ?, policy = ?, parameters = ?, active = ?,"
-            " modified = CASE WHEN dest IS NOT ? OR policy IS NOT ? OR parameters IS NOT ?"
-            " OR active IS NOT ? THEN ? ELSE modified END WHERE id = ?",
-            (dest, _checked_policy(policy), parameters, active, dest, policy, parameters,
-             active, now(), current["id"]))
+        map_rows.update(call.conn, "tls_policy_override", current["id"],
+                        {"dest": dest, "policy": _checked_policy(policy),
+                         "parameters": parameters, "active": active})
         call.success(log, ["tls_policy_map_entry_saved", htmlspecialchars(dest)])
     return None
 

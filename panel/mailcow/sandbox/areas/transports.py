@@ -13,6 +13,7 @@ import re
 import sqlite3
 from typing import Any
 
+from .. import map_rows
 from ..php import (
     as_array,
     empty,
@@ -80,10 +81,7 @@ def _destination_ok(destination: str, mx_based: int) -> bool:
 
 
 def details(conn: sqlite3.Connection, transport_id: Any) -> dict | None:
-    if transport_id is None or isinstance(transport_id, (list, dict)):
-        return None
-    row = conn.execute("SELECT * FROM transports WHERE id = ?",
-                       (intval(transport_id),)).fetchone()
+    row = map_rows.row(conn, "transports", transport_id)
     if row is None:
         return None
     return {"id": row["id"], "is_mx_based": row["is_mx_based"],
@@ -93,8 +91,21 @@ def details(conn: sqlite3.Connection, transport_id: Any) -> dict | None:
 
 
 def _all(conn: sqlite3.Connection) -> list[dict]:
-    ids = [r["id"] for r in conn.execute("SELECT id FROM transports ORDER BY id")]
-    return [d for d in (details(conn, i) for i in ids) if d]
+    return map_rows.every(conn, "transports", details)
+
+
+def _interferes(call: Call, log: list, nexthop: str, bracketed: str | None,
+                existing_nh: list[str]) -> bool:
+    """Mailcow refuses a next hop whose bracketed host is another entry's next hop, or an
+    unbracketed one that another entry has in brackets (with a message either way)."""
+    if bracketed is not None:
+        if bracketed in existing_nh:
+            call.danger(log, ["next_hop_interferes", bracketed, nexthop])
+            return True
+    elif any(_clean(other) == nexthop for other in existing_nh):
+        call.danger(log, ["next_hop_interferes_any", nexthop])
+        return True
+    return False
 
 
 def _share_credentials(conn: sqlite3.Connection, nexthop: str, username: str,
@@ -142,12 +153,7 @@ def add(call: Call, data: dict) -> bool | None:
     destinations = [d for d in dict.fromkeys(destinations) if not empty(d)]
     if not destinations:
         return False
-    if bracketed is not None:
-        if clean in existing_nh:
-            call.danger(log, ["next_hop_interferes", clean, nexthop])
-            return False
-    elif any(_clean(other) == nexthop for other in existing_nh):
-        call.danger(log, ["next_hop_interferes_any", nexthop])
+    if _interferes(call, log, nexthop, bracketed, existing_nh):
         return False
     for dest in destinations:
         call.conn.execute(
@@ -164,11 +170,9 @@ def edit(call: Call, data: dict) -> bool | None:
     if not call.admin:
         call.danger(log, "access_denied")
         return False
-    for transport_id in as_array(data.get("id")):
-        now = details(call.conn, transport_id)
-        if now is None:
-            call.danger(log, ["relayhost_invalid", transport_id])
-            continue
+    for now in map_rows.found(call, log, as_array(data.get("id")),
+                              lambda transport_id: details(call.conn, transport_id),
+                              lambda transport_id: ["relayhost_invalid", transport_id]):
         destination = trim(data["destination"]) if not empty(data.get("destination")) \
             else now["destination"]
         nexthop = trim(data["nexthop"]) if not empty(data.get("nexthop")) else now["nexthop"]
@@ -181,7 +185,6 @@ def edit(call: Call, data: dict) -> bool | None:
         bracketed = _clean(nexthop)
         if _is_ip(nexthop):
             nexthop = f"[{nexthop}]"
-        clean = bracketed if bracketed is not None else nexthop
         others = [t for t in _all(call.conn) if t["id"] != now["id"]]
         if any(t["destination"] == destination for t in others):
             call.danger(log, "transport_dest_exists")
@@ -189,13 +192,7 @@ def edit(call: Call, data: dict) -> bool | None:
         if not _destination_ok(destination, mx_based):
             call.danger(log, ["invalid_destination", destination])
             return False
-        existing_nh = [t["nexthop"] for t in others]
-        if bracketed is not None:
-            if clean in existing_nh:
-                call.danger(log, ["next_hop_interferes", clean, nexthop])
-                return False
-        elif any(_clean(other) == nexthop for other in existing_nh):
-            call.danger(log, ["next_hop_interferes_any", nexthop])
+        if _interferes(call, log, nexthop, bracketed, [t["nexthop"] for t in others]):
             return False
         if empty(username):
             password = ""
@@ -220,9 +217,8 @@ def delete(call: Call, data: dict) -> bool | None:
 
 
 def _get(call: Call, obj, extra, args) -> tuple[Any, bool]:
-    if obj == "all":
-        return _all(call.conn), True
-    return details(call.conn, obj), True
+    return map_rows.get(obj, lambda: _all(call.conn), lambda o: details(call.conn, o),
+                        null_element=False)
 
 
 def seed_demo(call: Call) -> None:
