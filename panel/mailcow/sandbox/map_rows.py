@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .access import mailbox_access
-from .php import as_array, intval, isset, listed, php_string
+from .php import as_array, empty, intval, listed, php_string
 from .report import Call
 from .store import now
 
@@ -47,6 +47,19 @@ def every(conn: sqlite3.Connection, table: str,
     return [d for d in (details(conn, i) for i in ids) if d]
 
 
+def kept(data: dict, key: str, current: dict, *, when: str = "isset",
+         convert: Callable[[Any], Any] | None = None) -> Any:
+    """The value an edit posts for `key` if Mailcow takes it (`isset`, `nonempty`: !empty,
+    `number`: isset and not ""), passed through `convert`; else the current one as is."""
+    value = data.get(key)
+    taken = {"isset": value is not None,
+             "nonempty": not empty(value),
+             "number": value is not None and value != ""}[when]
+    if not taken:
+        return current[key]
+    return value if convert is None else convert(value)
+
+
 def found(call: Call, log: list, items: list, find: Callable[[Any], dict | None],
           missing: Callable[[Any], Any] = lambda item: "access_denied") -> Iterator[dict]:
     """What `find` gives for each item an edit names, one at a time. An item it gives
@@ -64,7 +77,7 @@ def edited(call: Call, log: list, data: dict,
     """Each row an edit's ids name, with its new active flag (the one sent, else the
     current one). An id `find` gives nothing for: `access_denied`, and on to the next."""
     for current in found(call, log, as_array(data.get("id")), find):
-        yield current, intval(data["active"]) if isset(data, "active") else current["active"]
+        yield current, kept(data, "active", current, convert=intval)
 
 
 def update(conn: sqlite3.Connection, table: str, map_id: int, values: dict[str, Any]) -> None:

@@ -133,8 +133,8 @@ def edit(call: Call, data: dict) -> bool | None:
     if not call.admin:
         return False
     for current, active in map_rows.edited(call, log, data, lambda map_id: _mine(call, map_id)):
-        bcc_dest = data["bcc_dest"] if not empty(data.get("bcc_dest")) else current["bcc_dest"]
-        kind = data["type"] if not empty(data.get("type")) else current["type"]
+        bcc_dest = map_rows.kept(data, "bcc_dest", current, when="nonempty")
+        kind = map_rows.kept(data, "type", current, when="nonempty")
         if not is_email(bcc_dest):
             call.danger(log, ["bcc_must_be_email", bcc_dest])
             continue

@@ -154,13 +154,10 @@ def edit(call: Call, data: dict) -> bool:
     for is_now in map_rows.found(call, log, listed(data.get("id")),
                                  lambda filter_id: details(call, filter_id)):
         username = is_now["username"]
-        active = intval(data["active"]) if isset(data, "active") else is_now["active"]
-        script_desc = data["script_desc"] if not empty(data.get("script_desc")) \
-            else is_now["script_desc"]
-        script_data = data["script_data"] if not empty(data.get("script_data")) \
-            else is_now["script_data"]
-        filter_type = data["filter_type"] if not empty(data.get("filter_type")) \
-            else is_now["filter_type"]
+        active = map_rows.kept(data, "active", is_now, convert=intval)
+        script_desc = map_rows.kept(data, "script_desc", is_now, when="nonempty")
+        script_data = map_rows.kept(data, "script_data", is_now, when="nonempty")
+        filter_type = map_rows.kept(data, "filter_type", is_now, when="nonempty")
         error = sieve_error(php_string(script_data))
         if error:
             call.danger(log, ["sieve_error", error])

@@ -120,7 +120,7 @@ def edit(call: Call, data: dict) -> bool | None:
     for current in map_rows.found(call, log, as_array(data.get("fwdhost")),
                                   lambda host: details(call.conn, host)):
         # Without keep_spam Mailcow compares "yes"/"no" with 1, which never matches.
-        keep_spam = data["keep_spam"] if isset(data, "keep_spam") else current["keep_spam"]
+        keep_spam = map_rows.kept(data, "keep_spam", current)
         if _equals_one(keep_spam):
             _hset(call.conn, KEEP_SPAM, current["host"], "1")
         else:

@@ -13,7 +13,6 @@ from typing import Any
 
 from .. import map_rows
 from ..php import (
-    empty,
     htmlspecialchars,
     idn_to_ascii,
     intval,
@@ -94,10 +93,10 @@ def edit(call: Call, data: dict) -> bool | None:
         return False
     for current, active in map_rows.edited(call, log, data,
                                            lambda map_id: details(call.conn, map_id)):
-        new = php_string(data["recipient_map_new"]) if not empty(data.get("recipient_map_new")) \
-            else current["recipient_map_new"]
-        old = php_string(data["recipient_map_old"]) if not empty(data.get("recipient_map_old")) \
-            else current["recipient_map_old"]
+        new = map_rows.kept(data, "recipient_map_new", current, when="nonempty",
+                            convert=php_string)
+        old = map_rows.kept(data, "recipient_map_old", current, when="nonempty",
+                            convert=php_string)
         if old.startswith("@"):
             old = old[1:]
         old_sane = _sane_old(old)

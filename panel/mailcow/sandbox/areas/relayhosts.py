@@ -12,7 +12,7 @@ import sqlite3
 from typing import Any
 
 from .. import map_rows
-from ..php import as_array, empty, htmlspecialchars, intval, isset, php_string, trim
+from ..php import as_array, empty, htmlspecialchars, intval, php_string, trim
 from ..report import Call
 
 SCHEMA = """
@@ -89,10 +89,10 @@ def edit(call: Call, data: dict) -> bool | None:
     for now in map_rows.found(call, log, as_array(data.get("id")),
                               lambda relayhost_id: details(call.conn, relayhost_id),
                               lambda relayhost_id: ["relayhost_invalid", relayhost_id]):
-        hostname = trim(data["hostname"]) if not empty(data.get("hostname")) else now["hostname"]
-        username = trim(data["username"]) if isset(data, "username") else now["username"]
-        password = trim(data["password"]) if isset(data, "password") else now["password"]
-        active = intval(data["active"]) if isset(data, "active") else now["active"]
+        hostname = map_rows.kept(data, "hostname", now, when="nonempty", convert=trim)
+        username = map_rows.kept(data, "username", now, convert=trim)
+        password = map_rows.kept(data, "password", now, convert=trim)
+        active = map_rows.kept(data, "active", now, convert=intval)
         call.conn.execute(
             "UPDATE relayhosts SET hostname = ?, username = ?, password = ?, active = ?"
             " WHERE id = ?", (hostname, username, password, active, now["id"]))

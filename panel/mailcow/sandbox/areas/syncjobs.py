@@ -234,37 +234,27 @@ def add(call: Call, data: dict) -> bool:
     return True
 
 
-def _kept(data: dict, key: str, is_now: dict, *, when: str = "isset") -> Any:
-    """The posted value if Mailcow takes it (isset, !empty, or isset and not ""), else now's."""
-    value = data.get(key)
-    taken = {"isset": value is not None,
-             "nonempty": not empty(value),
-             "number": value is not None and value != ""}[when]
-    return value if taken else is_now[key]
-
-
 def edit(call: Call, data: dict) -> bool:
     log = mailbox_log("edit", "syncjob", masked(data))
     for is_now in map_rows.found(call, log, listed(data.get("id")),
                                  lambda job_id: details(call, job_id, ("with_password",))):
         username = is_now["user2"]
-        flags = {k: intval(data[k]) if isset(data, k) else is_now[k]
+        flags = {k: map_rows.kept(data, k, is_now, convert=intval)
                  for k in ("active", "delete2duplicates", "subscribeall", "dry", "delete1",
                            "delete2", "automap", "skipcrossduplicates")}
         last_run = None if isset(data, "last_run") else is_now["last_run"]
         success = None if isset(data, "success") else is_now["success"]
-        user1 = _kept(data, "user1", is_now, when="nonempty")
-        port1 = _kept(data, "port1", is_now, when="nonempty")
-        password1 = _kept(data, "password1", is_now, when="nonempty")
-        host1 = _kept(data, "host1", is_now, when="nonempty")
-        subfolder2 = _kept(data, "subfolder2", is_now)
-        enc1 = _kept(data, "enc1", is_now, when="nonempty")
-        mins_interval = _kept(data, "mins_interval", is_now, when="nonempty")
-        exclude = _kept(data, "exclude", is_now)
-        custom_params = php_string(_kept(data, "custom_params", is_now))
-        numbers = {k: intval(data[k]) if data.get(k) is not None and data.get(k) != ""
-                   else is_now[k] for k in ("maxage", "maxbytespersecond", "timeout1",
-                                            "timeout2")}
+        user1 = map_rows.kept(data, "user1", is_now, when="nonempty")
+        port1 = map_rows.kept(data, "port1", is_now, when="nonempty")
+        password1 = map_rows.kept(data, "password1", is_now, when="nonempty")
+        host1 = map_rows.kept(data, "host1", is_now, when="nonempty")
+        subfolder2 = map_rows.kept(data, "subfolder2", is_now)
+        enc1 = map_rows.kept(data, "enc1", is_now, when="nonempty")
+        mins_interval = map_rows.kept(data, "mins_interval", is_now, when="nonempty")
+        exclude = map_rows.kept(data, "exclude", is_now)
+        custom_params = php_string(map_rows.kept(data, "custom_params", is_now))
+        numbers = {k: map_rows.kept(data, k, is_now, when="number", convert=intval)
+                   for k in ("maxage", "maxbytespersecond", "timeout1", "timeout2")}
         refusal = custom_params_refusal(custom_params)
         if refusal:
             call.danger(log, refusal)

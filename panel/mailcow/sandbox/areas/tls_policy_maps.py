@@ -21,7 +21,6 @@ from ..php import (
     htmlspecialchars,
     idn_to_ascii,
     intval,
-    isset,
     php_string,
     trim,
 )
@@ -98,11 +97,9 @@ def edit(call: Call, data: dict) -> bool | None:
         return False
     for current, active in map_rows.edited(call, log, data,
                                            lambda map_id: details(call.conn, map_id)):
-        dest = php_string(data["dest"]) if not empty(data.get("dest")) else current["dest"]
-        policy = php_string(data["policy"]) if not empty(data.get("policy")) \
-            else current["policy"]
-        parameters = php_string(data["parameters"]) if isset(data, "parameters") \
-            else current["parameters"]
+        dest = map_rows.kept(data, "dest", current, when="nonempty", convert=php_string)
+        policy = map_rows.kept(data, "policy", current, when="nonempty", convert=php_string)
+        parameters = map_rows.kept(data, "parameters", current, convert=php_string)
         if not parameters_ok(parameters):
             call.danger(log, "tls_policy_map_parameter_invalid")
             return False

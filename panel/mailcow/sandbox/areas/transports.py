@@ -21,7 +21,6 @@ from ..php import (
     intval,
     is_email,
     is_valid_domain_name,
-    isset,
     split_list,
     trim,
 )
@@ -173,15 +172,12 @@ def edit(call: Call, data: dict) -> bool | None:
     for now in map_rows.found(call, log, as_array(data.get("id")),
                               lambda transport_id: details(call.conn, transport_id),
                               lambda transport_id: ["relayhost_invalid", transport_id]):
-        destination = trim(data["destination"]) if not empty(data.get("destination")) \
-            else now["destination"]
-        nexthop = trim(data["nexthop"]) if not empty(data.get("nexthop")) else now["nexthop"]
-        username = trim(data["username"]) if isset(data, "username") else now["username"]
-        password = trim(data["password"]) if isset(data, "password") else now["password"]
-        mx_based = intval(data["is_mx_based"]) \
-            if isset(data, "is_mx_based") and data["is_mx_based"] != "" else now["is_mx_based"]
-        active = intval(data["active"]) \
-            if isset(data, "active") and data["active"] != "" else now["active"]
+        destination = map_rows.kept(data, "destination", now, when="nonempty", convert=trim)
+        nexthop = map_rows.kept(data, "nexthop", now, when="nonempty", convert=trim)
+        username = map_rows.kept(data, "username", now, convert=trim)
+        password = map_rows.kept(data, "password", now, convert=trim)
+        mx_based = map_rows.kept(data, "is_mx_based", now, when="number", convert=intval)
+        active = map_rows.kept(data, "active", now, when="number", convert=intval)
         bracketed = _clean(nexthop)
         if _is_ip(nexthop):
             nexthop = f"[{nexthop}]"
