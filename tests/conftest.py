@@ -175,6 +175,20 @@ def form_data(client, path: str, defaults: dict, fields: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def field_error(html: str, field: str) -> str:
+    """The error message a form shows beside `field` (it must show one)."""
+    error = html[html.index(f'id="{field}-error"'):]
+    return error[:error.index("</small>")]
+
+
+def assert_outage_banner(client, path: str, expected: str) -> None:
+    """The page and its htmx refresh both answer 502 with the outage named, no traceback."""
+    for headers in ({}, HTMX):
+        response = client.get(path, headers=headers)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 502 and expected in html and "Traceback" not in html
+
+
 def last_event(app, action: str, target: str | None = None):
     """The newest audit event of `action` (and `target` when given)."""
     query = select(AuditEvent).where(AuditEvent.action == action)

@@ -6,16 +6,11 @@ import secrets
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import select
 
-from panel.extensions import db
 from panel.mailcow.client import MailcowClient
-from panel.models import AuditEvent
-from panel.services.admins import create_admin
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import HTMX, csrf_token, signed_in_as
+from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
-
-HTMX = {"HX-Request": "true"}
 
 
 def add_domain(sandbox, with_key=True):
@@ -32,12 +27,6 @@ def add_domain(sandbox, with_key=True):
 def key_of(sandbox, domain):
     found = api(sandbox, "get", f"dkim/{domain}")
     return found if found else None
-
-
-def event(app, action):
-    with app.app_context():
-        return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action)
-                                 .order_by(AuditEvent.id.desc()))
 
 
 @pytest.fixture(scope="module")
@@ -232,10 +221,7 @@ def test_mailcow_failures_are_banners(client, faults, sandbox):
 
 def test_domain_admin_gets_404(app, sandbox, admin):
     domain = add_domain(sandbox)
-    with app.app_context():
-        create_admin("da-dkim", "correct-horse-battery", domains=[domain], permissions=[])
-    c = app.test_client()
-    assert sign_in(c, "da-dkim").status_code == 302
+    c = signed_in_as(app, "da-dkim", [domain], [])
     for path in ("/dkim", "/dkim/new", "/dkim/import", f"/dkim/{domain}/duplicate",
                  f"/dkim/{domain}/delete"):
         assert c.get(path).status_code == 404, path

@@ -4,7 +4,8 @@ import json
 import pytest
 
 from panel.services.filters import PRESETS
-from tests.conftest import HTMX, csrf_token, form_data, new_domain, new_mailbox, signed_in_as
+from tests.conftest import (HTMX, csrf_token, field_error, form_data, new_domain, new_mailbox,
+                            signed_in_as)
 from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
 
@@ -111,9 +112,8 @@ def test_syntax_error_is_shown_beside_the_editor(client, sandbox, app, owner):
     response = client.post("/filters/new", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    error = html[html.index('id="script-error"'):]
     assert "The sieve script is not valid: line 1: unknown command this" in \
-        error[:error.index("</small>")]
+        field_error(html, "script")
     # The script stays in the editor to be corrected, and nothing was stored.
     assert "this is not sieve</textarea>" in html
     assert "Mailcow refused the change." not in html
@@ -134,8 +134,7 @@ def test_add_form_errors_sit_beside_fields(client, sandbox, owner, fields, field
     response = client.post("/filters/new", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    error = html[html.index(f'id="{field}-error"'):]
-    assert message in error[:error.index("</small>")]
+    assert message in field_error(html, field)
     assert filters_of(sandbox, owner) == []
 
 

@@ -4,10 +4,7 @@ import re
 import pytest
 
 from panel.mailcow.logs import SOURCES
-from panel.services.admins import create_admin
-from tests.conftest import sign_in
-
-HTMX = {"HX-Request": "true"}
+from tests.conftest import HTMX, signed_in_as
 ROWS = re.compile(r'<tr class="log-entry log-level-([a-z]+)">(.*?)</tr>', re.S)
 
 # A column only that source has, and a value its demo entries carry.
@@ -117,11 +114,7 @@ def test_mailcow_failure_is_a_banner(client, faults, kind, seconds, expected):
 
 
 def test_domain_admins_do_not_see_logs_even_with_the_logs_permission(app, sandbox, admin):
-    with app.app_context():
-        create_admin("da-logs", "correct-horse-battery", domains=["example.org"],
-                     permissions=["logs"])
-    c = app.test_client()
-    assert sign_in(c, "da-logs").status_code == 302
+    c = signed_in_as(app, "da-logs", ["example.org"], ["logs"])
     assert c.get("/logs").status_code == 404
     assert c.get("/logs?source=postfix", headers=HTMX).status_code == 404
     assert 'href="/logs"' not in c.get("/").get_data(as_text=True)

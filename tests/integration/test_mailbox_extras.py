@@ -9,8 +9,7 @@ from sqlalchemy import select
 from panel.extensions import db
 from panel.models import AuditEvent
 from panel.permissions import PERMISSIONS
-from panel.services.admins import create_admin
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, signed_in_as
 from tests.conftest import mailcow_api as api
 from tests.integration.test_mailboxes import HTMX, add_domain, add_mailbox, edit_form, \
     get_mailbox
@@ -279,18 +278,10 @@ def test_add_mailbox_sets_tagged_mail(client, sandbox):
 
 # -- domain administrators -----------------------------------------------------------
 
-def _domain_admin(app, name, domain, permissions):
-    with app.app_context():
-        create_admin(name, "correct-horse-battery", domains=[domain], permissions=permissions)
-    c = app.test_client()
-    assert sign_in(c, name).status_code == 302
-    return c
-
-
 def test_domain_admin_outside_scope_or_without_permission_gets_404(app, sandbox, box):
     mine = add_domain(sandbox)
     own = add_mailbox(sandbox, mine, "own")
-    full = _domain_admin(app, "da-extras", mine, list(PERMISSIONS))
+    full = signed_in_as(app, "da-extras", [mine], list(PERMISSIONS))
     tok = csrf_token(full, f"/mailboxes/{own}")
     for path, data in ((f"/mailboxes/{box}/app-passwords",
                         {"app_name": "X", "generate": "y", "protocols": ["imap_access"]}),
@@ -305,7 +296,7 @@ def test_domain_admin_outside_scope_or_without_permission_gets_404(app, sandbox,
                          data={"csrf_token": tok, "low": "6", "high": "16"})
     assert response.status_code == 200
     # …but not without the permission, and the sections are not shown.
-    limited = _domain_admin(app, "da-noextras", mine, ["mailboxes"])
+    limited = signed_in_as(app, "da-noextras", [mine], ["mailboxes"])
     tok = csrf_token(limited, f"/mailboxes/{own}")
     page = limited.get(f"/mailboxes/{own}").get_data(as_text=True)
     assert 'id="app-passwords"' not in page and 'id="spam-score"' not in page

@@ -2,16 +2,10 @@
 import sqlite3
 
 import pytest
-from sqlalchemy import select
 
-from panel.extensions import db
 from panel.mailcow.sandbox.areas import mail_templates as sandbox_templates
-from panel.models import AuditEvent
-from panel.services.admins import create_admin
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import HTMX, csrf_token, last_event, signed_in_as
 from tests.conftest import mailcow_api as api
-
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -29,12 +23,6 @@ def stored(sandbox):
         return sandbox_templates.stored(conn)
     finally:
         conn.close()
-
-
-def last_event(app, action):
-    with app.app_context():
-        return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action)
-                                 .order_by(AuditEvent.id.desc()))
 
 
 # -- password policy -------------------------------------------------------------------
@@ -167,11 +155,7 @@ def test_template_outage_is_a_banner_and_keeps_the_old_copy(client, faults, sand
 
 
 def test_domain_admin_reaches_neither_page(app, sandbox, admin):
-    with app.app_context():
-        create_admin("da-pw", "correct-horse-battery", domains=["example.test"],
-                     permissions=["mailboxes"])
-    c = app.test_client()
-    assert sign_in(c, "da-pw").status_code == 302
+    c = signed_in_as(app, "da-pw", ["example.test"], ["mailboxes"])
     token = csrf_token(c, "/mailboxes")
     for path in ("/password-policy", "/mail-templates"):
         assert c.get(path).status_code == 404

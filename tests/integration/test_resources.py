@@ -1,7 +1,7 @@
 """The Resources area end to end: the Flask app against the sandbox Mailcow on loopback."""
 import pytest
 
-from tests.conftest import HTMX, csrf_token, form_data, new_domain, signed_in_as
+from tests.conftest import HTMX, csrf_token, field_error, form_data, new_domain, signed_in_as
 from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
 
@@ -123,8 +123,7 @@ def test_add_form_errors_sit_beside_fields(client, sandbox, fields, field, messa
     response = client.post("/resources/new", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    error = html[html.index(f'id="{field}-error"'):]
-    assert message in error[:error.index("</small>")]
+    assert message in field_error(html, field)
     assert "Nothing was saved" in html
     assert resources_of(sandbox, domain) == []
 

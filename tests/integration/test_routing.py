@@ -7,11 +7,9 @@ from sqlalchemy import select
 
 from panel.extensions import db
 from panel.models import AuditEvent
-from panel.services.admins import create_admin
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import HTMX, csrf_token, signed_in_as
+from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
-
-HTMX = {"HX-Request": "true"}
 
 
 def unique(prefix="rt"):
@@ -42,12 +40,6 @@ def add_transport(sandbox, destination=None, nexthop=None, username="", password
         "username": username, "password": password, "active": "1"})
     assert answer[0]["type"] == "success", answer
     return next(t for t in transports(sandbox) if t["destination"] == destination)
-
-
-def event(app, action):
-    with app.app_context():
-        return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action)
-                                 .order_by(AuditEvent.id.desc()))
 
 
 def relay_form(client, path, **fields):
@@ -301,11 +293,7 @@ def test_timeout_on_save_is_a_banner(client, faults, sandbox):
 def test_domain_admin_gets_404(app, sandbox, admin):
     relay = add_relayhost(sandbox)
     entry = add_transport(sandbox)
-    with app.app_context():
-        create_admin("da-routing", "correct-horse-battery", domains=["example.org"],
-                     permissions=[])
-    c = app.test_client()
-    assert sign_in(c, "da-routing").status_code == 302
+    c = signed_in_as(app, "da-routing", ["example.org"], [])
     for path in ("/routing", "/routing/transports", "/routing/relayhosts/new",
                  "/routing/transports/new", f"/routing/relayhosts/{relay['id']}/edit",
                  f"/routing/relayhosts/{relay['id']}/delete",
@@ -414,11 +402,7 @@ def test_mailbox_edit_chooses_a_sender_dependent_transport(client, app, sandbox)
 
 
 def test_domain_admin_has_no_relay_choice_on_mailboxes(app, sandbox, admin):
-    with app.app_context():
-        create_admin("da-relay", "correct-horse-battery", domains=["example.org"],
-                     permissions=["mailboxes"])
-    c = app.test_client()
-    assert sign_in(c, "da-relay").status_code == 302
+    c = signed_in_as(app, "da-relay", ["example.org"], ["mailboxes"])
     page = c.get("/mailboxes/alice.smith@example.org/edit")
     assert page.status_code == 200
     assert 'id="relayhost"' not in page.get_data(as_text=True)

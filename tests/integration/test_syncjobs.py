@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from panel.extensions import db
 from panel.models import AuditEvent
-from tests.conftest import HTMX, csrf_token, form_data, new_domain, new_mailbox, signed_in_as
+from tests.conftest import (HTMX, csrf_token, field_error, form_data, new_domain, new_mailbox,
+                            signed_in_as)
 from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
 
@@ -165,8 +166,7 @@ def test_add_form_errors_sit_beside_fields(client, sandbox, owner, fields, field
     response = client.post("/syncjobs/new", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    error = html[html.index(f'id="{field}-error"'):]
-    assert message in error[:error.index("</small>")]
+    assert message in field_error(html, field)
     assert jobs_of(sandbox, owner) == []
     assert "Remote-Secret-1" not in html
 
