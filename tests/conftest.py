@@ -181,6 +181,11 @@ def field_error(html: str, field: str) -> str:
     return error[:error.index("</small>")]
 
 
+# Sandbox faults and the banner each one must show: (kind, seconds, expected text).
+OUTAGES = [("http500", 0, "Mailcow answered with a server error (HTTP 500)"),
+           ("delay", 3, "Mailcow did not answer within 2 seconds")]
+
+
 def assert_outage_banner(client, path: str, expected: str) -> None:
     """The page and its htmx refresh both answer 502 with the outage named, no traceback."""
     for headers in ({}, HTMX):

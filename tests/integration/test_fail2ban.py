@@ -5,7 +5,8 @@ import pytest
 
 from panel.mailcow.sandbox.areas import fail2ban as sandbox_f2b
 from panel.mailcow.sandbox.store import opened, transaction
-from tests.conftest import HTMX, assert_outage_banner, csrf_token, form_data, signed_in_as
+from tests.conftest import (HTMX, OUTAGES, assert_outage_banner, csrf_token, form_data,
+                            signed_in_as)
 from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
 
@@ -223,10 +224,7 @@ def test_bad_regex_is_refused_beside_the_field(client, sandbox, text, expected):
 
 # -- Mailcow failing -------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind,seconds,expected", [
-    ("delay", 3, "Mailcow did not answer within 2 seconds"),
-    ("http500", 0, "HTTP 500"),
-])
+@pytest.mark.parametrize("kind, seconds, expected", OUTAGES)
 def test_backend_failure_is_a_banner(client, faults, kind, seconds, expected):
     faults.inject_fault(kind, seconds=seconds)
     assert_outage_banner(client, "/fail2ban", expected)

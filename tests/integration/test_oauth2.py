@@ -8,7 +8,7 @@ from sqlalchemy import select
 from panel.extensions import db
 from panel.mailcow.sandbox.areas import oauth2 as sandbox_oauth2
 from panel.models import AuditEvent
-from tests.conftest import HTMX, assert_outage_banner, csrf_token, signed_in_as
+from tests.conftest import HTMX, OUTAGES, assert_outage_banner, csrf_token, signed_in_as
 from tests.conftest import mailcow_api as api
 
 
@@ -141,10 +141,7 @@ def test_loopback_and_app_schemes_are_accepted(client, sandbox, value):
     assert by_uri(sandbox, value)
 
 
-@pytest.mark.parametrize("kind, seconds, expected", [
-    ("http500", 0, "Mailcow answered with a server error (HTTP 500)"),
-    ("delay", 3, "Mailcow did not answer within 2 seconds"),
-])
+@pytest.mark.parametrize("kind, seconds, expected", OUTAGES)
 def test_outage_is_a_banner(client, faults, kind, seconds, expected):
     faults.inject_fault(kind, seconds=seconds)
     assert_outage_banner(client, "/oauth2", expected)

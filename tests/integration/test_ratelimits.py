@@ -1,7 +1,7 @@
 """The Rate limits area end to end: the Flask app against the sandbox Mailcow on loopback."""
 import pytest
 
-from tests.conftest import HTMX, csrf_token, new_domain, new_mailbox, signed_in_as
+from tests.conftest import HTMX, OUTAGES, csrf_token, new_domain, new_mailbox, signed_in_as
 from tests.conftest import last_event as event
 from tests.conftest import mailcow_api as api
 
@@ -145,10 +145,7 @@ def test_mailcow_refusal_is_a_banner(client, sandbox, app, monkeypatch):
     assert event(app, "ratelimit.set", f"gone@{d}").outcome == "failed"
 
 
-@pytest.mark.parametrize("kind, seconds, expected", [
-    ("http500", 0, "Mailcow answered with a server error (HTTP 500)"),
-    ("delay", 3, "Mailcow did not answer within 2 seconds"),
-])
+@pytest.mark.parametrize("kind, seconds, expected", OUTAGES)
 def test_outage_is_a_banner(client, faults, kind, seconds, expected):
     faults.inject_fault(kind, seconds=seconds)
     response = client.get("/ratelimits", headers=HTMX)
