@@ -108,6 +108,16 @@ def delete(call: Call, log: list, data: dict, table: str, deleted: Callable[[Any
     return None
 
 
+def owned_ids(call: Call, table: str, owner: str, username: Any) -> list[int]:
+    """The ids of the rows that belong to the mailbox `username` (filters, sync jobs), in
+    id order; none if the caller may not manage it."""
+    if not mailbox_access(call, username):
+        return []
+    rows = call.conn.execute(f"SELECT id FROM {table} WHERE {owner} = ? ORDER BY id",
+                             (username,))
+    return [r["id"] for r in rows]
+
+
 def delete_owned(call: Call, log: list, data: dict, table: str, owner: str,
                  deleted: str) -> bool:
     """mailbox('delete', …) for rows that belong to a mailbox (filters, sync jobs): a

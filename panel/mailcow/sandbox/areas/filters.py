@@ -100,11 +100,7 @@ def details(call: Call, filter_id: Any) -> dict | None:
 
 def ids_of(call: Call, username: Any) -> list[int]:
     """mailbox('get', 'filters', username)."""
-    if not mailbox_access(call, username):
-        return []
-    rows = call.conn.execute("SELECT id FROM sieve_filters WHERE username = ? ORDER BY id",
-                             (username,))
-    return [r["id"] for r in rows]
+    return map_rows.owned_ids(call, "sieve_filters", "username", username)
 
 
 def _deactivate_others(conn: sqlite3.Connection, username: str, filter_type: str) -> None:

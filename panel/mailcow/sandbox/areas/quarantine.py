@@ -14,6 +14,7 @@ import hashlib
 import json
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..php import as_array, intval, is_email, listed, php_string
@@ -163,16 +164,26 @@ def delete(call: Call, data: dict) -> bool | None:
     return None
 
 
-def _release(call: Call, data: dict, log: list) -> bool:
-    fmt = _redis_get(call.conn, "Q_RELEASE_FORMAT") or "raw"
+def _named(call: Call, data: dict, log: list,
+           usable: Callable[[sqlite3.Row], bool] = lambda row: True
+           ) -> Iterator[tuple[Any, sqlite3.Row]]:
+    """Each (id as sent, row) an action's ids name. A non-numeric id: `access_denied`; an
+    item that is not there or not `usable`: `access_denied` without a log entry."""
     for item in listed(data.get("id")):
         if not _numeric(item):
             call.danger(log, "access_denied")
             continue
         row = _row(call.conn, item)
-        if row is None or not _recipient_is_mailbox(call.conn, row["rcpt"]):
+        if row is None or not usable(row):
             call.messages.append({"type": "danger", "msg": "access_denied"})
             continue
+        yield item, row
+
+
+def _release(call: Call, data: dict, log: list) -> bool:
+    fmt = _redis_get(call.conn, "Q_RELEASE_FORMAT") or "raw"
+    for item, row in _named(call, data, log,
+                            lambda row: _recipient_is_mailbox(call.conn, row["rcpt"])):
         if not service_up(call.conn, "postfix"):
             if fmt == "attachment":
                 call.warning(log, ["release_send_failed",
@@ -187,14 +198,7 @@ def _release(call: Call, data: dict, log: list) -> bool:
 
 
 def _learn(call: Call, data: dict, log: list, kind: str) -> bool:
-    for item in listed(data.get("id")):
-        if not _numeric(item):
-            call.danger(log, "access_denied")
-            continue
-        row = _row(call.conn, item)
-        if row is None:
-            call.messages.append({"type": "danger", "msg": "access_denied"})
-            continue
+    for item, row in _named(call, data, log):
         if not service_up(call.conn, "rspamd"):
             call.danger(log, [f"{kind}_learn_error", CURL_DOWN])
             continue

@@ -162,11 +162,7 @@ def details(call: Call, job_id: Any, attributes: list[str] | tuple = ()) -> dict
 
 def ids_of(call: Call, username: Any) -> list[int]:
     """mailbox('get', 'syncjobs', username)."""
-    if not mailbox_access(call, username):
-        return []
-    rows = call.conn.execute("SELECT id FROM imapsync WHERE user2 = ? ORDER BY id",
-                             (username,))
-    return [r["id"] for r in rows]
+    return map_rows.owned_ids(call, "imapsync", "user2", username)
 
 
 def _owner(call: Call, log: list, data: dict) -> str | None:
