@@ -10,8 +10,7 @@ from sqlalchemy import select
 from panel import create_app
 from panel.extensions import db
 from panel.models import AuditEvent
-from panel.services.admins import create_admin
-from tests.conftest import app_config, csrf_token, sign_in
+from tests.conftest import app_config, csrf_token, signed_in_as
 from tests.infra.docker_engine import wait_ready
 
 
@@ -34,6 +33,19 @@ def audit_event(app, action, target):
                                   .order_by(AuditEvent.id.desc()))
         db.session.expunge_all()
         return event
+
+
+def until_a_line(response) -> str:
+    """What a log stream sends up to and with its first `line` event; then it is closed."""
+    received = ""
+    chunks = iter(response.response)
+    try:
+        while "event: line" not in received:
+            chunk = next(chunks)
+            received += chunk.decode() if isinstance(chunk, bytes) else chunk
+    finally:
+        response.close()
+    return received
 
 
 def started_at(client, service):
@@ -86,11 +98,7 @@ def test_unknown_or_malformed_service_is_404(client):
 
 
 def test_domain_admin_gets_404(app, client, sandbox):
-    with app.app_context():
-        create_admin("da-cont", "correct-horse-battery", domains=["example.org"],
-                     permissions=["logs"])
-    c = app.test_client()
-    assert sign_in(c, "da-cont").status_code == 302
+    c = signed_in_as(app, "da-cont", ["example.org"], ["logs"])
     for path in ("/containers", "/containers/postfix-mailcow/logs",
                  "/containers/postfix-mailcow/stats", "/containers/postfix-mailcow/restart",
                  "/containers/postfix-mailcow/logs/download",
@@ -219,14 +227,7 @@ def test_follow_stream_sends_new_lines(client):
     response = client.get(f"/containers/dovecot-mailcow/logs/stream?after={after}",
                           buffered=False)
     assert response.mimetype == "text/event-stream"
-    received = ""
-    chunks = iter(response.response)
-    try:
-        while "event: line" not in received:
-            chunk = next(chunks)
-            received += chunk.decode() if isinstance(chunk, bytes) else chunk
-    finally:
-        response.close()
+    received = until_a_line(response)
     ids = [int(i) for i in re.findall(r"^id: (\d+)$", received, re.M)]
     assert ids and all(i > after for i in ids)
     assert 'dovecot: tick' in received and '"stamp": "' in received
@@ -240,14 +241,7 @@ def test_follow_resumes_after_last_event_id(client):
     middle = stamp_ns(stamps[-3])
     response = client.get("/containers/dovecot-mailcow/logs/stream",
                           headers={"Last-Event-ID": str(middle)}, buffered=False)
-    received = ""
-    chunks = iter(response.response)
-    try:
-        while "event: line" not in received:
-            chunk = next(chunks)
-            received += chunk.decode() if isinstance(chunk, bytes) else chunk
-    finally:
-        response.close()
+    received = until_a_line(response)
     ids = [int(i) for i in re.findall(r"^id: (\d+)$", received, re.M)]
     # The two lines after the resume point come first, nothing before it.
     assert ids and min(ids) > middle and stamp_ns(stamps[-2]) in ids
@@ -275,11 +269,7 @@ def test_engine_stopped(client, docker_engine_stopped):
 def test_no_engine_configured_where_it_listens(tmp_path, sandbox):
     application = create_app(app_config(tmp_path, sandbox,
                                         DOCKER_HOST=f"unix://{tmp_path}/none/docker.sock"))
-    with application.app_context():
-        create_admin("root", "correct-horse-battery")
-        db.session.remove()
-    c = application.test_client()
-    assert sign_in(c).status_code == 302
+    c = signed_in_as(application, "root")
     response = c.get("/containers")
     assert response.status_code == 200
     assert f"Docker socket not reachable at {tmp_path}/none/docker.sock" in \
@@ -304,13 +294,6 @@ def test_too_many_live_views_wait_their_turn(client):
 
 def test_follow_with_a_filter_sends_only_matching_lines(client):
     response = client.get("/containers/dovecot-mailcow/logs/stream?q=warning", buffered=False)
-    received = ""
-    chunks = iter(response.response)
-    try:
-        while "event: line" not in received:
-            chunk = next(chunks)
-            received += chunk.decode() if isinstance(chunk, bytes) else chunk
-    finally:
-        response.close()
+    received = until_a_line(response)
     data = re.findall(r"^data: (.*)$", received, re.M)
     assert data and all("warning: tick" in d for d in data)
