@@ -1,7 +1,8 @@
 """Row handling the id-keyed areas share (bcc, recipient_map, tls-policy-map, transport,
-relayhost; filters and sync jobs for deletion): find a row by id, list them, walk the rows
-an edit names with the active flag it ends up with, delete by id, and the get answer.
-Mailcow's functions for these areas repeat the same steps.
+relayhost, fwdhost; filters and sync jobs, whose rows belong to a mailbox): find a row by
+id, list them, walk the rows an edit names (with the active flag it ends up with), take a
+posted value or keep the current one, write an edit with its `modified` stamp, delete by
+id, and the get answer. Mailcow's functions for these areas repeat the same steps.
 
 A helper beside php.py and report.py, not under areas/, so the area discovery (and the
 schema text whose checksum versions the sandbox file) stays exactly as it was.
