@@ -5,12 +5,17 @@ needs no separate build step.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 CATALOGS = Path(__file__).resolve().parent / "translations"
+
+# Compiled catalogs by (.po path, its mtime and size): a process that creates several apps
+# (the test suite, a multi-app server) parses each catalog once.
+_compiled: dict[tuple[Path, int, int], bytes] = {}
 
 
 def compile_catalogs(target: Path) -> Path:
@@ -20,13 +25,22 @@ def compile_catalogs(target: Path) -> Path:
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
         mo_path.parent.mkdir(parents=True, exist_ok=True)
-        with po_path.open("rb") as fh:
-            catalog = read_po(fh, locale=locale)
         tmp = mo_path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            write_mo(fh, catalog)
+        tmp.write_bytes(_compile(po_path, locale))
         tmp.replace(mo_path)  # atomic: concurrent starts never read half a file
     return target
+
+
+def _compile(po_path: Path, locale: str) -> bytes:
+    stat = po_path.stat()
+    key = (po_path, stat.st_mtime_ns, stat.st_size)
+    if key not in _compiled:
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        out = io.BytesIO()
+        write_mo(out, catalog)
+        _compiled[key] = out.getvalue()
+    return _compiled[key]
 
 
 def update_catalogs() -> None:
