@@ -2,7 +2,7 @@
 delete, bulk. Domain administrators with the bcc_maps permission manage their domains'."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -57,9 +57,7 @@ def create():
             return done
     elif request.method == "GET" and request.args.get("local_dest"):
         form.local_dest.data = request.args["local_dest"].strip().lower()
-    status = 422 if request.method == "POST" else 200
-    return render_template("bcc/form.html", form=form, error=error, item=None,
-                           domains=domain_choices()), status
+    return map_pages.form_page("bcc/form.html", form, error, None, domains=domain_choices())
 
 
 @bp.route("/<int:bcc_id>/edit", methods=["GET", "POST"])
@@ -76,9 +74,7 @@ def edit(bcc_id: int):
             url_for("bcc.index"), _("BCC map for %(dest)s saved.", dest=found.local_display))
         if done is not None:
             return done
-    status = 422 if request.method == "POST" else 200
-    return render_template("bcc/form.html", form=form, error=error, item=found,
-                           domains=[]), status
+    return map_pages.form_page("bcc/form.html", form, error, found, domains=[])
 
 
 @bp.route("/<int:bcc_id>/delete", methods=["GET", "POST"])

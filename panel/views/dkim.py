@@ -11,6 +11,7 @@ from panel.forms.dkim import DkimDuplicateForm, DkimGenerateForm, DkimImportForm
 from panel.htmx import after_change, is_htmx
 from panel.mailcow import MailcowRefused, mailcow
 from panel.services import dkim as service
+from panel.views import map_pages
 from panel.views.listing import page_request, state_args
 
 bp = Blueprint("dkim", __name__, url_prefix="/dkim")
@@ -43,13 +44,30 @@ def _key(domain: str):
     return key
 
 
+def _offer_domains(form) -> None:
+    """The domain field offers every domain; a GET's `domain` query arg picks one."""
+    form.domain.choices = [SelectChoice(d, d) for d in sorted(_domains())]
+    if request.method == "GET" and request.args.get("domain"):
+        form.domain.data = request.args["domain"]
+
+
+def _key_in_the_way(form, domain: str):
+    """The key `domain` already has (None if none), and whether it is in the way: there
+    is one and the form's "replace" box is not ticked, which that box then says."""
+    existing = mailcow().dkim.get(domain)
+    if existing is not None and not form.overwrite.data:
+        form.overwrite.errors = [_("%(domain)s already has a key (selector %(selector)s). "
+                                   "Tick this to replace it.", domain=domain,
+                                   selector=existing.selector)]
+        return existing, True
+    return existing, False
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @access.global_admin
 def create():
     form = DkimGenerateForm()
-    form.domain.choices = [SelectChoice(d, d) for d in sorted(_domains())]
-    if request.method == "GET" and request.args.get("domain"):
-        form.domain.data = request.args["domain"]
+    _offer_domains(form)
     error = None
     if form.validate_on_submit():
         domain = form.domain.data
@@ -71,18 +89,12 @@ def create():
 @access.global_admin
 def import_key():
     form = DkimImportForm()
-    form.domain.choices = [SelectChoice(d, d) for d in sorted(_domains())]
-    if request.method == "GET" and request.args.get("domain"):
-        form.domain.data = request.args["domain"]
+    _offer_domains(form)
     error = None
     if form.validate_on_submit():
         domain = form.domain.data
-        existing = mailcow().dkim.get(domain)
-        if existing is not None and not form.overwrite.data:
-            form.overwrite.errors = [_("%(domain)s already has a key (selector %(selector)s). "
-                                       "Tick this to replace it.", domain=domain,
-                                       selector=existing.selector)]
-        else:
+        _existing, in_the_way = _key_in_the_way(form, domain)
+        if not in_the_way:
             try:
                 service.import_key(mailcow(), domain, form.selector.data, form.pem(),
                                    form.bits, bool(form.overwrite.data))
@@ -107,12 +119,8 @@ def duplicate(domain: str):
     error = None
     if form.validate_on_submit():
         target = form.to_domain.data
-        replaced = mailcow().dkim.get(target)
-        if replaced is not None and not form.overwrite.data:
-            form.overwrite.errors = [_("%(domain)s already has a key (selector %(selector)s). "
-                                       "Tick this to replace it.", domain=target,
-                                       selector=replaced.selector)]
-        else:
+        replaced, in_the_way = _key_in_the_way(form, target)
+        if not in_the_way:
             try:
                 service.duplicate(mailcow(), source, target, replaced)
             except MailcowRefused as exc:
@@ -129,13 +137,6 @@ def duplicate(domain: str):
 @access.global_admin
 def delete(domain: str):
     key = _key(domain)
-    error = None
-    if request.method == "POST":
-        try:
-            service.delete(mailcow(), key)
-        except MailcowRefused as exc:
-            error = exc.message
-        else:
-            return after_change(url_for("dkim.index"),
-                                _("DKIM key for %(domain)s deleted.", domain=key.domain))
-    return render_template("dkim/delete.html", key=key, error=error), 422 if error else 200
+    return map_pages.delete_page(
+        bp, "dkim/delete.html", key, lambda: service.delete(mailcow(), key),
+        _("DKIM key for %(domain)s deleted.", domain=key.domain), item_name="key")

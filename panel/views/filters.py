@@ -48,9 +48,9 @@ def _displaced_note(displaced) -> str:
                                                           for f in displaced))
 
 
-def _render_form(form, item, error, status):
-    return render_template("filters/form.html", form=form, item=item, error=error,
-                           presets=service.PRESETS, type_labels=service.TYPE_LABELS), status
+def _render_form(form, item, error):
+    return map_pages.form_page("filters/form.html", form, error, item,
+                               presets=service.PRESETS, type_labels=service.TYPE_LABELS)
 
 
 @bp.get("")
@@ -87,7 +87,7 @@ def create():
                 return after_change(url_for("filters.index", q=username),
                                     _("Filter for %(name)s added.", name=username)
                                     + _displaced_note(displaced))
-    return _render_form(form, None, error, 422 if request.method == "POST" else 200)
+    return _render_form(form, None, error)
 
 
 @bp.route("/<int:filter_id>/edit", methods=["GET", "POST"])
@@ -107,7 +107,7 @@ def edit(filter_id: int):
             return after_change(url_for("filters.index", q=item.username),
                                 _("Filter “%(name)s” saved.", name=form.description.data)
                                 + _displaced_note(displaced))
-    return _render_form(form, item, error, 422 if request.method == "POST" else 200)
+    return _render_form(form, item, error)
 
 
 @bp.route("/<int:filter_id>/delete", methods=["GET", "POST"])

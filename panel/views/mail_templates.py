@@ -38,29 +38,27 @@ def index():
     return _page()
 
 
+def _save(which: str, form, save, anchor: str, message: str):
+    """Save the `which` ("quota" or "reset") form with `save`; a refusal or an invalid
+    form shows the page again with that form (422), else back to its section."""
+    if form.validate_on_submit():
+        try:
+            save(mailcow(), form.settings(), current_user.username)
+        except MailcowRefused as exc:
+            return _page(**{f"{which}_form": form, f"{which}_error": exc.message}, status=422)
+        return after_change(url_for("mail_templates.index") + anchor, message)
+    return _page(**{f"{which}_form": form}, status=422)
+
+
 @bp.post("/quota")
 @access.global_admin
 def save_quota():
-    form = QuotaNotificationForm(prefix="quota")
-    if form.validate_on_submit():
-        try:
-            service.save_quota_notification(mailcow(), form.settings(), current_user.username)
-        except MailcowRefused as exc:
-            return _page(quota_form=form, quota_error=exc.message, status=422)
-        return after_change(url_for("mail_templates.index") + "#quota",
-                            _("Quota notification saved."))
-    return _page(quota_form=form, status=422)
+    return _save("quota", QuotaNotificationForm(prefix="quota"),
+                 service.save_quota_notification, "#quota", _("Quota notification saved."))
 
 
 @bp.post("/password-reset")
 @access.global_admin
 def save_password_reset():
-    form = PasswordResetForm(prefix="reset")
-    if form.validate_on_submit():
-        try:
-            service.save_password_reset(mailcow(), form.settings(), current_user.username)
-        except MailcowRefused as exc:
-            return _page(reset_form=form, reset_error=exc.message, status=422)
-        return after_change(url_for("mail_templates.index") + "#password-reset",
-                            _("Password recovery mail saved."))
-    return _page(reset_form=form, status=422)
+    return _save("reset", PasswordResetForm(prefix="reset"), service.save_password_reset,
+                 "#password-reset", _("Password recovery mail saved."))

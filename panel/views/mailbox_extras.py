@@ -23,7 +23,7 @@ SECTIONS = {"app_passwords": "mailboxes/_app_passwords.html",
             "spam_score": "mailboxes/_spam_score.html"}
 
 
-def _alias_domains(mc, mailbox) -> list[str]:
+def _alias_domain_choices(mc, mailbox) -> list[SelectChoice]:
     """The mailbox's domain and its alias domains: where Mailcow may make the address."""
     names = [mailbox.domain]
     try:
@@ -31,7 +31,7 @@ def _alias_domains(mc, mailbox) -> list[str]:
                         if a.target_domain.lower() == mailbox.domain.lower())
     except MailcowError:
         pass
-    return names
+    return [SelectChoice(d, d) for d in names]
 
 
 def _section(name: str, mc, mailbox, **given) -> dict:
@@ -53,7 +53,7 @@ def _section(name: str, mc, mailbox, **given) -> dict:
         ctx["app_protocol_labels"] = APP_PROTOCOL_LABELS
     elif name == "time_limited_aliases":
         form = given.pop("alias_form", None) or TimeLimitedAliasForm(formdata=None)
-        form.domain.choices = [SelectChoice(d, d) for d in _alias_domains(mc, mailbox)]
+        form.domain.choices = _alias_domain_choices(mc, mailbox)
         ctx["alias_form"] = form
     else:
         form = given.pop("spam_form", None)
@@ -139,9 +139,7 @@ def set_app_password_active(username: str, app_passwd_id: int):
         return _answer("app_passwords", mailbox, 422, app_passwords_error=exc.message)
     message = (_("App password “%(name)s” enabled.", name=found.name) if active
                else _("App password “%(name)s” disabled.", name=found.name))
-    if is_htmx():
-        return _answer("app_passwords", mailbox, 200, message)
-    return after_change(_detail_url(mailbox, "app-passwords"), message)
+    return _done("app_passwords", mailbox, message)
 
 
 @bp.post("/<username>/app-passwords/<int:app_passwd_id>/delete")
@@ -155,10 +153,8 @@ def delete_app_password(username: str, app_passwd_id: int):
         abort(404)
     except MailcowRefused as exc:
         return _answer("app_passwords", mailbox, 422, app_passwords_error=exc.message)
-    message = _("App password “%(name)s” deleted.", name=found.name)
-    if is_htmx():
-        return _answer("app_passwords", mailbox, 200, message)
-    return after_change(_detail_url(mailbox, "app-passwords"), message)
+    return _done("app_passwords", mailbox,
+                 _("App password “%(name)s” deleted.", name=found.name))
 
 
 # -- time-limited aliases ------------------------------------------------------------------
@@ -169,7 +165,7 @@ def add_time_limited_alias(username: str):
     mailbox = _load(username)
     mc = mailcow()
     form = TimeLimitedAliasForm()
-    form.domain.choices = [SelectChoice(d, d) for d in _alias_domains(mc, mailbox)]
+    form.domain.choices = _alias_domain_choices(mc, mailbox)
     if not form.validate_on_submit():
         return _answer("time_limited_aliases", mailbox, 422, alias_form=form)
     try:
@@ -179,10 +175,7 @@ def add_time_limited_alias(username: str):
     except MailcowRefused as exc:
         return _answer("time_limited_aliases", mailbox, 422, alias_form=form,
                        time_limited_aliases_error=exc.message)
-    message = _("Time-limited alias added.")
-    if is_htmx():
-        return _answer("time_limited_aliases", mailbox, 200, message)
-    return after_change(_detail_url(mailbox, "time-limited-aliases"), message)
+    return _done("time_limited_aliases", mailbox, _("Time-limited alias added."))
 
 
 @bp.post("/<username>/time-limited-aliases/<tla_address>/delete")
@@ -197,10 +190,8 @@ def delete_time_limited_alias(username: str, tla_address: str):
     except MailcowRefused as exc:
         return _answer("time_limited_aliases", mailbox, 422,
                        time_limited_aliases_error=exc.message)
-    message = _("Time-limited alias %(address)s deleted.", address=found.address)
-    if is_htmx():
-        return _answer("time_limited_aliases", mailbox, 200, message)
-    return after_change(_detail_url(mailbox, "time-limited-aliases"), message)
+    return _done("time_limited_aliases", mailbox,
+                 _("Time-limited alias %(address)s deleted.", address=found.address))
 
 
 # -- spam score ----------------------------------------------------------------------------
@@ -222,12 +213,15 @@ def set_spam_score(username: str):
         service.set_spam_score(mc, mailbox, score, before)
     except MailcowRefused as exc:
         return _answer("spam_score", mailbox, 422, spam_form=form, spam_score_error=exc.message)
-    message = _("Spam score of %(name)s saved.", name=mailbox.username)
+    return _done("spam_score", mailbox,
+                 _("Spam score of %(name)s saved.", name=mailbox.username))
+
+
+def _done(name: str, mailbox, message: str):
+    """After a section's change: the section with a toast for HTMX, else back to its place
+    on the detail page."""
     if is_htmx():
-        return _answer("spam_score", mailbox, 200, message)
-    return after_change(_detail_url(mailbox, "spam-score"), message)
-
-
-def _detail_url(mailbox, anchor: str) -> str:
-    return url_for("mailboxes.detail", username=mailbox.username) + "#" + anchor
+        return _answer(name, mailbox, 200, message)
+    return after_change(url_for("mailboxes.detail", username=mailbox.username) + "#"
+                        + name.replace("_", "-"), message)
 

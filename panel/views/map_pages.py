@@ -56,6 +56,21 @@ def attempt(change: Callable[[], object], done_url: str, done: str, *, beside: A
     return after_change(done_url, done), None
 
 
+def found_or_404(item: T | None) -> T:
+    """The entry a lookup found; 404 when there is none."""
+    if item is None:
+        abort(404)
+    return item
+
+
+def form_page(template: str, form: Any, error: str | None, item: Any, *,
+              item_name: str = "item", **context: Any):
+    """The add or edit form page, showing the item (None when adding) as `item_name`:
+    422 after a POST that did not go through."""
+    return render_template(template, form=form, error=error, **{item_name: item}, **context), \
+        422 if request.method == "POST" else 200
+
+
 def delete_page(bp: Blueprint, template: str, item: Any, remove: Callable[[], object],
                 done: str, *, item_name: str = "item", **context: Any):
     """GET: the confirmation page, showing the item as `item_name`. POST: remove the item,

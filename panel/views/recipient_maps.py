@@ -7,7 +7,7 @@ any domain on the server (the original recipient is not tied to a domain one man
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -25,10 +25,7 @@ SORTABLE = tuple(service.SORT_KEYS)
 
 
 def _load(map_id: int):
-    found = service.find(mailcow(), map_id)
-    if found is None:
-        abort(404)
-    return found
+    return map_pages.found_or_404(service.find(mailcow(), map_id))
 
 
 def _label(m) -> str:
@@ -55,9 +52,7 @@ def create():
             _("Recipient map for %(old)s added.", old=settings.old))
         if done is not None:
             return done
-    status = 422 if request.method == "POST" else 200
-    return render_template("recipient_maps/form.html", form=form, error=error,
-                           item=None), status
+    return map_pages.form_page("recipient_maps/form.html", form, error, None)
 
 
 @bp.route("/<int:map_id>/edit", methods=["GET", "POST"])
@@ -75,9 +70,7 @@ def edit(map_id: int):
             _("Recipient map for %(old)s saved.", old=form.old.data))
         if done is not None:
             return done
-    status = 422 if request.method == "POST" else 200
-    return render_template("recipient_maps/form.html", form=form, error=error,
-                           item=found), status
+    return map_pages.form_page("recipient_maps/form.html", form, error, found)
 
 
 @bp.route("/<int:map_id>/delete", methods=["GET", "POST"])

@@ -62,9 +62,7 @@ def create():
         else:
             return after_change(url_for("resources.index", q=name),
                                 _("Resource %(name)s added.", name=name))
-    status = 422 if request.method == "POST" else 200
-    return render_template("resources/form.html", form=form, error=error,
-                           resource=None), status
+    return map_pages.form_page("resources/form.html", form, error, None, item_name="resource")
 
 
 @bp.route("/<resource>/edit", methods=["GET", "POST"])
@@ -81,9 +79,8 @@ def edit(resource: str):
             url_for("resources.index"), _("Resource %(name)s saved.", name=found.name))
         if done is not None:
             return done
-    status = 422 if request.method == "POST" else 200
-    return render_template("resources/form.html", form=form, error=error,
-                           resource=found), status
+    return map_pages.form_page("resources/form.html", form, error, found,
+                               item_name="resource")
 
 
 @bp.route("/<resource>/delete", methods=["GET", "POST"])

@@ -35,9 +35,9 @@ def _load(syncjob_id: int, with_log: bool = False):
     return job
 
 
-def _render_form(form, job, error, status):
-    return render_template("syncjobs/form.html", form=form, job=job, error=error,
-                           default_ports=DEFAULT_PORTS), status
+def _render_form(form, job, error):
+    return map_pages.form_page("syncjobs/form.html", form, error, job, item_name="job",
+                               default_ports=DEFAULT_PORTS)
 
 
 @bp.get("")
@@ -65,7 +65,7 @@ def create():
             url_for("syncjobs.index", q=owner), _("Sync job for %(name)s added.", name=owner))
         if done is not None:
             return done
-    return _render_form(form, None, error, 422 if request.method == "POST" else 200)
+    return _render_form(form, None, error)
 
 
 @bp.route("/<int:syncjob_id>/edit", methods=["GET", "POST"])
@@ -82,7 +82,7 @@ def edit(syncjob_id: int):
             url_for("syncjobs.index"), _("Sync job %(id)s saved.", id=job.id))
         if done is not None:
             return done
-    return _render_form(form, job, error, 422 if request.method == "POST" else 200)
+    return _render_form(form, job, error)
 
 
 @bp.get("/<int:syncjob_id>/log")

@@ -2,7 +2,7 @@
 list, add, edit, delete, bulk. Global administrators only, as in Mailcow."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -20,19 +20,16 @@ SORTABLE = tuple(service.SORT_KEYS)
 
 
 def _load(map_id: int):
-    found = service.find(mailcow(), map_id)
-    if found is None:
-        abort(404)
-    return found
+    return map_pages.found_or_404(service.find(mailcow(), map_id))
 
 
 def _label(m) -> str:
     return f"{m.dest}: {m.policy}" + (f" ({m.parameters})" if m.parameters else "")
 
 
-def _form_page(form, error, item, status):
-    return render_template("tls_policy/form.html", form=form, error=error, item=item,
-                           policies=POLICY_HINTS, known=KNOWN_PARAMETERS), status
+def _form_page(form, error, item):
+    return map_pages.form_page("tls_policy/form.html", form, error, item,
+                               policies=POLICY_HINTS, known=KNOWN_PARAMETERS)
 
 
 @bp.get("")
@@ -56,7 +53,7 @@ def create():
             _("TLS policy for %(dest)s added.", dest=settings.dest))
         if done is not None:
             return done
-    return _form_page(form, error, None, 422 if request.method == "POST" else 200)
+    return _form_page(form, error, None)
 
 
 @bp.route("/<int:map_id>/edit", methods=["GET", "POST"])
@@ -73,7 +70,7 @@ def edit(map_id: int):
             url_for("tls_policy.index"), _("TLS policy for %(dest)s saved.", dest=form.dest.data))
         if done is not None:
             return done
-    return _form_page(form, error, found, 422 if request.method == "POST" else 200)
+    return _form_page(form, error, found)
 
 
 @bp.route("/<int:map_id>/delete", methods=["GET", "POST"])
