@@ -11,9 +11,6 @@ from dataclasses import dataclass
 
 from panel.mailcow.client import MailcowClient, Outcome
 
-# The placeholders each mail fills in, as Mailcow's code names them.
-QUOTA_VARIABLES = ("username", "percent")
-RESET_VARIABLES = ("link", "username", "username2", "date", "token_lifetime", "hostname")
 # What Mailcow uses when the quota-warning sender or subject is left empty.
 QUOTA_DEFAULT_SENDER = "quota-warning@localhost"
 QUOTA_DEFAULT_SUBJECT = "Quota warning"

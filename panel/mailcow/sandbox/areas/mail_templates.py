@@ -25,9 +25,6 @@ CREATE TABLE IF NOT EXISTS redis_key (
 
 QUOTA_KEYS = ("QW_SENDER", "QW_SUBJ", "QW_HTML")
 RESET_KEYS = ("PW_RESET_FROM", "PW_RESET_SUBJ", "PW_RESET_HTML", "PW_RESET_TEXT")
-# Template variables the mails fill in (dovecot's quota_notify.py; reset_password('issue')).
-QUOTA_VARIABLES = ("username", "percent")
-RESET_VARIABLES = ("link", "username", "username2", "date", "token_lifetime", "hostname")
 
 
 def _sender(value: Any) -> str:
