@@ -276,6 +276,7 @@ def test_delete_confirms_stored_mail_is_removed(app, client, sandbox):
     username = add_mailbox(sandbox, domain, "gone")
     page = client.get(f"/mailboxes/{username}/delete").get_data(as_text=True)
     assert "All stored mail is removed" in page
+    assert "its sync jobs, sieve filters, app passwords" in page
     response = client.post(f"/mailboxes/{username}/delete",
                            data={"csrf_token": csrf_token(client, f"/mailboxes/{username}/delete")})
     assert response.status_code == 303

@@ -343,10 +343,13 @@ def delete(call: Call, data: dict) -> bool:
 
 def _drop_extras(conn: sqlite3.Connection, username: str) -> None:
     """What Mailcow deletes with a mailbox from its other tables and Redis: app
-    passwords, time-limited aliases, spam thresholds, the user ACL, tagged-mail choice."""
-    from .areas import app_passwords, mailbox_acl, spam_scores, time_limited_aliases
+    passwords, time-limited aliases, spam thresholds, the user ACL, tagged-mail choice,
+    sync jobs, sieve filters, mail quarantined for it and BCC maps from it."""
+    from .areas import (app_passwords, bcc, filters, mailbox_acl, quarantine, spam_scores,
+                        syncjobs, time_limited_aliases)
 
-    for area in (app_passwords, time_limited_aliases, spam_scores, mailbox_acl):
+    for area in (app_passwords, time_limited_aliases, spam_scores, mailbox_acl, syncjobs,
+                 filters, quarantine, bcc):
         area.drop_mailbox(conn, username)
 
 

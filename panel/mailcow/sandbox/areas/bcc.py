@@ -154,6 +154,11 @@ def delete(call: Call, data: dict) -> bool | None:
                            allowed=lambda map_id: _mine(call, map_id) is not None)
 
 
+def drop_mailbox(conn: sqlite3.Connection, username: str) -> None:
+    """Mailbox deletion takes the BCC maps whose local destination it is along."""
+    conn.execute("DELETE FROM bcc_maps WHERE local_dest = ?", (username,))
+
+
 def _get(call: Call, obj, extra, args) -> tuple[Any, bool]:
     return map_rows.get(obj, lambda: _all(call), lambda o: _mine(call, o))
 

@@ -206,6 +206,11 @@ def global_scripts(conn: sqlite3.Connection) -> dict:
             "postfilter": rows.get("postfilter", False) or False}
 
 
+def drop_mailbox(conn: sqlite3.Connection, username: str) -> None:
+    """sieve_filters.username references mailbox.username ON DELETE CASCADE in Mailcow."""
+    conn.execute("DELETE FROM sieve_filters WHERE username = ?", (username,))
+
+
 def _read(call: Call, obj, extra, args) -> tuple[Any, bool]:
     """get/filters/all walks domains and mailboxes; get/filters/{username}."""
     from .. import domains, mailboxes

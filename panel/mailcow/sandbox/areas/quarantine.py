@@ -87,6 +87,11 @@ def stored_settings(conn: sqlite3.Connection) -> dict[str, str]:
 
 # -- reads -------------------------------------------------------------------------------
 
+def drop_mailbox(conn: sqlite3.Connection, username: str) -> None:
+    """Mailbox deletion takes the mail quarantined for it along."""
+    conn.execute("DELETE FROM quarantine WHERE rcpt = ?", (username,))
+
+
 def _numeric(value: Any) -> bool:
     """PHP is_numeric() for the ids the API passes around."""
     if isinstance(value, bool) or isinstance(value, (list, dict)) or value is None:

@@ -285,6 +285,11 @@ def delete(call: Call, data: dict) -> bool:
                                  "imapsync", "user2", "deleted_syncjob")
 
 
+def drop_mailbox(conn: sqlite3.Connection, username: str) -> None:
+    """Mailbox deletion takes the mailbox's sync jobs along."""
+    conn.execute("DELETE FROM imapsync WHERE user2 = ?", (username,))
+
+
 def _read(call: Call, obj, extra, args) -> tuple[Any, bool]:
     """get/syncjobs/all[/attrs] walks domains and mailboxes; get/syncjobs/{user}[/attrs]."""
     from .. import domains, mailboxes
