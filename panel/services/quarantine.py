@@ -25,14 +25,17 @@ SORT_KEYS = {
 FILTERS = ("virus", "clean", "notified", "unnotified")
 
 
+def with_alias_domains(mc: Mailcow, domains: set[str]) -> set[str]:
+    """`domains` and the alias domains that point at them."""
+    return domains | {a.name.lower() for a in mc.alias_domains.all()
+                      if a.target_domain.lower() in domains}
+
+
 def scope(mc: Mailcow, user) -> set[str] | None:
     """The recipient domains whose items `user` may see (None: all). As in Mailcow, a
     domain administrator also sees mail held for the alias domains of their domains."""
     mine = visible_domains(user)
-    if mine is None:
-        return None
-    return mine | {a.name.lower() for a in mc.alias_domains.all()
-                   if a.target_domain.lower() in mine}
+    return None if mine is None else with_alias_domains(mc, mine)
 
 
 def visible(mc: Mailcow, user) -> list[QuarantineItem]:
@@ -56,8 +59,9 @@ def matches(item: QuarantineItem, needle: str) -> bool:
 def list_items(mc: Mailcow, user, req: PageRequest, domain: str = "",
                only: str = "") -> Page[QuarantineItem]:
     found = visible(mc, user)
-    if domain:
-        found = [i for i in found if i.domain == domain.lower()]
+    if domain:  # the domain's mail, whichever of its alias domains it was addressed to
+        wanted = with_alias_domains(mc, {domain.lower()})
+        found = [i for i in found if i.domain in wanted]
     if only == "virus":
         found = [i for i in found if i.virus]
     elif only == "clean":

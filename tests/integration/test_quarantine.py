@@ -348,6 +348,10 @@ def test_domain_admin_sees_mail_for_their_alias_domains_only(scoped, sandbox):
     assert f'id="qitem-{ours}"' in html and f'id="qitem-{other}"' not in html
     assert c.get(f"/quarantine/{ours}").status_code == 200
     assert c.get(f"/quarantine/{other}").status_code == 404
+    # The domain filter covers the domain's alias domains too.
+    html = c.get(f"/quarantine?domain={a}").get_data(as_text=True)
+    assert f'id="qitem-{ours}"' in html and f'id="qitem-{mine}"' in html
+    assert f'id="qitem-{other}"' not in html
 
 
 def test_domain_admin_releases_in_their_domain(scoped, sandbox):
