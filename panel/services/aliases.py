@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from panel.access import visible_domains
 from panel.audit import record
 from panel.mailcow import Mailcow, MailcowError, MailcowRefused, Outcome
+from panel.mailcow.alias_domains import AliasDomain
 from panel.mailcow.aliases import SORT_KEYS, Alias, AliasSettings, matches
 from panel.mailcow.paging import Page, PageRequest
 
@@ -90,8 +91,13 @@ def alias_scope(mc: Mailcow, user) -> set[str] | None:
         return None
     if not scope:
         return set()
-    return scope | {d.name.lower() for d in mc.alias_domains.all()
-                    if d.target_domain.lower() in scope}
+    return with_alias_domains(scope, mc.alias_domains.all())
+
+
+def with_alias_domains(domains: set[str], alias_domains: Iterable[AliasDomain]) -> set[str]:
+    """`domains` and those of `alias_domains` that point at one of them."""
+    return domains | {d.name.lower() for d in alias_domains
+                      if d.target_domain.lower() in domains}
 
 
 def in_scope(alias: Alias, scope: set[str] | None) -> bool:

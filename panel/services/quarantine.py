@@ -11,6 +11,7 @@ from panel.mailcow import Mailcow, MailcowAuthError, MailcowError, MailcowUnavai
 from panel.mailcow.paging import Page, PageRequest
 from panel.mailcow.quarantine import ACTIONS, QuarantineItem, QuarantineSettings
 from panel.models import Setting
+from panel.services.aliases import alias_scope, with_alias_domains
 
 SETTINGS_KEY = "mailcow.quarantine_settings"
 SORT_KEYS = {
@@ -25,17 +26,10 @@ SORT_KEYS = {
 FILTERS = ("virus", "clean", "notified", "unnotified")
 
 
-def with_alias_domains(mc: Mailcow, domains: set[str]) -> set[str]:
-    """`domains` and the alias domains that point at them."""
-    return domains | {a.name.lower() for a in mc.alias_domains.all()
-                      if a.target_domain.lower() in domains}
-
-
 def scope(mc: Mailcow, user) -> set[str] | None:
     """The recipient domains whose items `user` may see (None: all). As in Mailcow, a
     domain administrator also sees mail held for the alias domains of their domains."""
-    mine = visible_domains(user)
-    return None if mine is None else with_alias_domains(mc, mine)
+    return alias_scope(mc, user)
 
 
 def visible(mc: Mailcow, user) -> list[QuarantineItem]:
@@ -58,9 +52,14 @@ def matches(item: QuarantineItem, needle: str) -> bool:
 
 def list_items(mc: Mailcow, user, req: PageRequest, domain: str = "",
                only: str = "") -> Page[QuarantineItem]:
-    found = visible(mc, user)
+    found = mc.quarantine.all()
+    mine = visible_domains(user)
+    pointing = mc.alias_domains.all() if mine or domain else []  # one read for both
+    if mine is not None:
+        allowed = with_alias_domains(mine, pointing)
+        found = [i for i in found if i.domain in allowed]
     if domain:  # the domain's mail, whichever of its alias domains it was addressed to
-        wanted = with_alias_domains(mc, {domain.lower()})
+        wanted = with_alias_domains({domain.lower()}, pointing)
         found = [i for i in found if i.domain in wanted]
     if only == "virus":
         found = [i for i in found if i.virus]
