@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -63,7 +63,14 @@ SECTIONS = [
 
 def navigation() -> list[tuple[str, list[tuple[str, str, str]]]]:
     """(section label, [(endpoint, label, url), ...]) for the built areas the current user
-    may open, sections without any left out."""
+    may open, sections without any left out. Worked out once a request: the phone menu
+    and the sidebar both show it."""
+    if "navigation" not in g:
+        g.navigation = _sections()
+    return g.navigation
+
+
+def _sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
     sections = []
     for title, items in SECTIONS:
         allowed = [(item.endpoint, str(item.label), url_for(item.endpoint))
