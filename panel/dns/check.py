@@ -12,7 +12,7 @@ import dns.rdatatype
 import dns.resolver
 from flask_babel import gettext as _
 
-from panel.dns.records import DKIM, DMARC, EXACT, MTA_STS, SPF, TLS_RPT, DnsRecord
+from panel.dns.records import DKIM, DMARC, MTA_STS, SPF, TLS_RPT, DnsRecord
 
 CORRECT = "correct"
 MISSING = "missing"

@@ -45,7 +45,7 @@ def test_list_shows_columns_note_search_and_paging(client, sandbox):
     assert "if the copy cannot be delivered the local destination is not informed" in html
     for header in ("Local destination", "BCC type", "BCC destination", "Domain", "Active"):
         assert header in html
-    html = client.get(f"/bcc?q=copy1@elsewhere", headers=HTMX).get_data(as_text=True)
+    html = client.get("/bcc?q=copy1@elsewhere", headers=HTMX).get_data(as_text=True)
     assert f"user1@{domain}" in html and f"user0@{domain}" not in html
     assert "<html" not in html
     html = client.get(f"/bcc?q={domain}&per_page=10&sort=bcc&dir=desc").get_data(as_text=True)

@@ -70,7 +70,7 @@ def test_search_domain_filter_sort_and_paging(client, sandbox):
     html = client.get(f"/resources?domain={one}&sort=description&dir=desc",
                       headers=HTMX).get_data(as_text=True)
     assert "<html" not in html and html.index("Desk 11") < html.index("Desk 00")
-    html = client.get(f"/resources?q=desk 99").get_data(as_text=True)
+    html = client.get("/resources?q=desk 99").get_data(as_text=True)
     assert f"Desk99@{two}" in html and f"Desk00@{one}" not in html
     html = client.get(f"/resources?domain={two}&q=desk 0").get_data(as_text=True)
     assert "No resource matches" in html

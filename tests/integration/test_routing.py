@@ -387,11 +387,11 @@ def test_mailbox_edit_chooses_a_sender_dependent_transport(client, app, sandbox)
         r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html)
         if 'type="checkbox"' not in m.group(0) or "checked" in m.group(0)}
     data.update({"relayhost": str(relay["id"])})
-    for select in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        if select.group(1) != "relayhost":
-            chosen = re.search(r'<option[^>]*value="([^"]*)"[^>]*selected', select.group(2))
+    for picker in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        if picker.group(1) != "relayhost":
+            chosen = re.search(r'<option[^>]*value="([^"]*)"[^>]*selected', picker.group(2))
             if chosen:
-                data[select.group(1)] = chosen.group(1)
+                data[picker.group(1)] = chosen.group(1)
     for area in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
         data[area.group(1)] = area.group(2).strip()
     response = client.post(path, data=data)
